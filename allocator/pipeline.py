@@ -1,0 +1,111 @@
+"""The plan pipeline: load -> validate -> decide transfers -> optimise -> check.
+
+Writing is separate (:mod:`allocator.io.writer`) so nothing reaches disk before the
+independent check has passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+import time
+
+from allocator import domain as d
+from allocator.caseload import Caseload
+from allocator.checker import CheckReport, check_plan
+from allocator.config import PlanConfig
+from allocator.errors import InputError, InputProblem, PlanCheckError
+from allocator.io.reader import read_caseload
+from allocator.problem import AllocationProblem, ProblemBuilder, demote_asye_leads
+from allocator.rules.engine import Decision, Engine
+from allocator.rules.pack import Pack, load_pack
+from allocator.solver.model import SolveResult, solve
+from allocator.state import ChildState, child_states
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """Everything one plan run produced, in pipeline order."""
+
+    caseload: Caseload
+    pack: Pack
+    week: date
+    seed: int
+    states: list[ChildState]
+    decisions: list[Decision]
+    problem: AllocationProblem
+    result: SolveResult
+    check: CheckReport
+    timings: dict[str, float]
+
+    @property
+    def statutory_unallocated(self) -> list[str]:
+        requests = {r.id: r for r in self.problem.requests}
+        return [a.child_id for a in self.result.plan.unallocated
+                if requests[a.request_id].statutory]
+
+
+def default_week(caseload: Caseload) -> date:
+    """The Monday after the extract date: the coming week for the data in hand."""
+    extract = caseload.manifest.extract_date
+    return extract + timedelta(days=7 - extract.weekday())
+
+
+def pack_problems(caseload: Caseload, pack: Pack) -> list[InputProblem]:
+    """Teams whose service the pack does not declare, located by row."""
+    services = {s.id for s in pack.services}
+    out = []
+    for i, row in enumerate(caseload.rows(d.TeamProfile)):
+        if row.tpro_service not in services:
+            out.append(InputProblem(caseload.file_name(d.TeamProfile),
+                                    caseload.row_number(d.TeamProfile, i), "tpro_service",
+                                    f"service is not in the '{pack.pack.id}' pack; it has "
+                                    + ", ".join(sorted(services))))
+    return out
+
+
+def decide(caseload: Caseload, pack: Pack, week: date) -> tuple[list[ChildState], list[Decision], Engine]:
+    """Every open child's state and transfer decision for the week starting ``week``."""
+    engine = Engine(pack, week)
+    states = child_states(caseload, pack, engine.plan_date)
+    decisions = engine.decide_all(states)
+    asye = {w.wcap_professional_id for w in caseload.rows(d.WorkerCapacity) if w.wcap_asye}
+    decisions = demote_asye_leads(decisions, {s.child_id: s for s in states}, asye,
+                                  engine.plan_date, pack.timescales.default_window_working_days)
+    return states, decisions, engine
+
+
+def run_plan(source: Path, week: date | None = None, pack_name: str | None = None,
+             seed: int = 0, time_limit: float = 30.0, config: PlanConfig | None = None) -> PlanRun:
+    """Run the whole pipeline; raises InputError for bad input, PlanCheckError for a bad plan."""
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    caseload = read_caseload(source)
+    timings["load_validate"] = time.perf_counter() - t
+    pack = load_pack(pack_name or caseload.manifest.pack)
+    problems = pack_problems(caseload, pack)
+    if problems:
+        raise InputError(problems)
+    week = week or default_week(caseload)
+    config = config or PlanConfig()
+    t = time.perf_counter()
+    states, decisions, engine = decide(caseload, pack, week)
+    problem = ProblemBuilder(caseload, pack, config, engine.plan_date,
+                             engine.horizon_end).build(states, decisions)
+    timings["rules"] = time.perf_counter() - t
+    result = solve(problem, seed=seed, time_limit=time_limit)
+    timings["model_build"] = result.build_seconds
+    timings["solve"] = result.solve_seconds
+    if result.status not in ("OPTIMAL", "FEASIBLE"):
+        raise PlanCheckError([f"solver ended {result.status} without a plan"])
+    t = time.perf_counter()
+    report = check_plan(result.plan, problem)
+    timings["check"] = time.perf_counter() - t
+    if not report.ok:
+        raise PlanCheckError([str(v) for v in report.violations])
+    if report.objective != result.objective:
+        raise PlanCheckError([f"checker objective {report.objective} differs from the "
+                              f"solver's {result.objective}"])
+    return PlanRun(caseload, pack, engine.plan_date, seed, states, decisions, problem, result,
+                   report, timings)

@@ -1,0 +1,1 @@
+"""CP-SAT model assembly and solving; the only package that imports ortools."""

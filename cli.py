@@ -1,0 +1,236 @@
+"""The ``caseload`` command: thin wrappers that parse options, call the API and print.
+
+Exit statuses: 0 plan written; 1 bad input (nothing written); 3 plan written but a
+statutory child is unallocated (escalate); 4 the plan failed its independent check or the
+solver found none (nothing written); 5 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_UNALLOCATED_STATUTORY = 3
+EXIT_PLAN_REJECTED = 4
+EXIT_INTERNAL = 5
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Caseload allocation and transfer planning for children's social care.")
+
+
+def shipped_demo() -> Path:
+    """The demo council that ships with the product."""
+    return Path(str(resources.files("scenarios") / "demo"))
+
+
+def _fail_input(exc: Exception) -> None:
+    from allocator.errors import InputError
+
+    assert isinstance(exc, InputError)
+    typer.echo(f"Input is not valid: {len(exc.problems)} problem(s). Nothing was written.",
+               err=True)
+    for p in exc.problems:
+        typer.echo(f"  {p}", err=True)
+    raise typer.Exit(EXIT_BAD_INPUT)
+
+
+InputOpt = Annotated[Optional[Path], typer.Option(
+    "--input", "-i", help="Council data: a folder of CSV tables or an .xlsx workbook. "
+    "Default: the shipped demo council.")]
+WeekOpt = Annotated[Optional[str], typer.Option(
+    "--week", help="Any date in the plan week (YYYY-MM-DD). Default: the week after the "
+    "data's extract date.")]
+PackOpt = Annotated[Optional[str], typer.Option(
+    "--pack", help="Policy pack name or .toml path. Default: the pack named in caseload.json.")]
+
+
+def _week(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        typer.echo("--week must be a date written YYYY-MM-DD", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command()
+def plan(
+    input: InputOpt = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the plan files.")] = Path("out"),
+    week: WeekOpt = None,
+    pack: PackOpt = None,
+    seed: Annotated[int, typer.Option(help="Solver seed; same input and seed, same plan.")] = 0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver seconds.")] = 30.0,
+    config: Annotated[Optional[Path], typer.Option(help="Points and weights (TOML).")] = None,
+) -> None:
+    """Decide the week's transfers, allocate workers and dates, check, and write the plan."""
+    from allocator.config import load_config
+    from allocator.errors import InputError, PlanCheckError
+    from allocator.io.writer import write_plan
+    from allocator.pipeline import run_plan
+    from allocator.summary import summarise
+
+    source = input or shipped_demo()
+    started = time.perf_counter()
+    try:
+        run = run_plan(source, week=_week(week), pack_name=pack, seed=seed,
+                       time_limit=time_limit, config=load_config(config))
+    except InputError as exc:
+        _fail_input(exc)
+    except PlanCheckError as exc:
+        typer.echo("The plan failed its independent check and was NOT written:", err=True)
+        for v in exc.violations[:50]:
+            typer.echo(f"  {v}", err=True)
+        raise typer.Exit(EXIT_PLAN_REJECTED) from None
+    written = write_plan(run, out)
+    summary = summarise(run)
+    for line in summary.lines():
+        typer.echo(line)
+    typer.echo(f"  time ..................................... "
+               f"{time.perf_counter() - started:.2f} s")
+    typer.echo(f"Plan written (DRAFT until a manager approves it) to {out}/:")
+    for path in written:
+        typer.echo(f"  {path.name}")
+    if summary.unallocated_statutory:
+        typer.echo(f"ESCALATE: {summary.unallocated_statutory} statutory child(ren) could not be "
+                   "allocated; see transfer_roster.csv (to_worker UNALLOCATED).", err=True)
+        raise typer.Exit(EXIT_UNALLOCATED_STATUTORY)
+
+
+@app.command()
+def validate(
+    source: Annotated[Path, typer.Argument(help="Folder of CSV tables or an .xlsx workbook.")],
+    pack: PackOpt = None,
+) -> None:
+    """Check council data and list every problem by file, row and field. Writes nothing."""
+    from allocator.errors import InputError
+    from allocator.io.reader import read_caseload
+    from allocator.pipeline import pack_problems
+    from allocator.rules.pack import load_pack
+
+    try:
+        caseload = read_caseload(source)
+        problems = pack_problems(caseload, load_pack(pack or caseload.manifest.pack))
+        if problems:
+            raise InputError(problems)
+    except InputError as exc:
+        _fail_input(exc)
+    from allocator import domain as d
+
+    counts = ", ".join(f"{m.TABLE} {caseload.count(m)}" for m in d.TABLES if caseload.count(m))
+    typer.echo(f"Valid: {counts}")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of every input table and of caseload.json."""
+    from allocator import domain as d
+
+    doc = {
+        "format_version": d.FORMAT_VERSION,
+        "manifest": d.Manifest.model_json_schema(),
+        "tables": {m.TABLE: {**m.model_json_schema(), "required_table": m.TABLE in d.REQUIRED_TABLES}
+                   for m in d.TABLES},
+    }
+    typer.echo(json.dumps(doc, indent=1, sort_keys=True))
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Argument(help="Folder to create.")],
+    children: Annotated[int, typer.Option(min=300, max=30_000)] = 1000,
+    seed: Annotated[int, typer.Option()] = 1,
+    extract_date: Annotated[str, typer.Option("--extract-date")] = "2026-11-20",
+) -> None:
+    """Write a synthetic demo council (no real person's data) for a size and seed."""
+    from allocator.demo import write_demo
+
+    try:
+        write_demo(out, children=children, seed=seed,
+                   extract_date=date.fromisoformat(extract_date))
+    except FileExistsError:
+        typer.echo(f"{out} exists and is not empty; choose a new folder.", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    typer.echo(f"Demo council with {children} children written to {out}/")
+
+
+@app.command()
+def transfers(
+    input: InputOpt = None,
+    week: WeekOpt = None,
+    pack: PackOpt = None,
+    all_children: Annotated[bool, typer.Option("--all", help="Include children who stay.")] = False,
+) -> None:
+    """List the week's transfer decisions with their clauses (no allocation)."""
+    from allocator.errors import InputError
+    from allocator.io.reader import read_caseload
+    from allocator.pipeline import decide, default_week
+    from allocator.rules.pack import load_pack
+
+    try:
+        caseload = read_caseload(input or shipped_demo())
+        pk = load_pack(pack or caseload.manifest.pack)
+    except InputError as exc:
+        _fail_input(exc)
+    _, decisions, engine = decide(caseload, pk, _week(week) or default_week(caseload))
+    typer.echo(f"Decisions for the week beginning {engine.plan_date} ({pk.pack.id})")
+    for dec in decisions:
+        if not all_children and dec.outcome == "stay":
+            continue
+        window = f"{dec.date_from}..{dec.date_to}" if dec.date_from else "-"
+        typer.echo(f"{dec.child_id:>10}  {dec.outcome:<17} {dec.from_service:>10} -> "
+                   f"{dec.to_service or '-':<11} {window:<23} {dec.reasons[0].clause:<9} "
+                   f"{','.join(dec.flags)}")
+
+
+@app.command()
+def explain(
+    child_id: Annotated[str, typer.Argument(help="The child's id (pers_person_id).")],
+    input: InputOpt = None,
+    week: WeekOpt = None,
+    pack: PackOpt = None,
+) -> None:
+    """Explain one child's decision in plain English, with the policy clauses."""
+    from allocator.errors import InputError
+    from allocator.explain import explain_decision
+    from allocator.io.reader import read_caseload
+    from allocator.pipeline import decide, default_week
+    from allocator.rules.pack import load_pack
+
+    try:
+        caseload = read_caseload(input or shipped_demo())
+        pk = load_pack(pack or caseload.manifest.pack)
+    except InputError as exc:
+        _fail_input(exc)
+    states, decisions, _ = decide(caseload, pk, _week(week) or default_week(caseload))
+    dec = next((d for d in decisions if d.child_id == child_id), None)
+    if dec is None:
+        typer.echo("No open child with that id.", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    for line in explain_decision(dec, pk):
+        typer.echo(line)
+
+
+def main() -> None:
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception:  # never print a traceback: it could carry a child's data
+        typer.echo("Internal error: the run stopped and wrote nothing new. "
+                   "Run again with the same input to reproduce, and report it.", err=True)
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Hard: a worker takes at most their configured number of new children in any week."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from allocator.calendar import week_start
+from allocator.plan import Plan, Violation
+from allocator.problem import AllocationProblem
+from allocator.solver.context import ServiceModel
+
+NAME = "max_new_per_week"
+KIND = "hard"
+RULE = "A worker takes at most wcap_max_new_per_week new children a week."
+
+
+def restrict(ctx: ServiceModel) -> None:
+    for r in ctx.requests:
+        for w in ctx.workers:
+            if w.max_new_per_week == 0 and w.id not in r.preferred:
+                ctx.forbid(r, w, NAME)
+
+
+def add(ctx: ServiceModel) -> None:
+    """Per worker and week: count requests whose worker is w and date falls in that week.
+
+    A request kept with the worker who already holds the child is not new to them.
+    """
+    m = ctx.model
+    for w in ctx.workers:
+        pairs = [(r, x) for r, x in ctx.request_vars(w) if r.decision.from_worker != w.id]
+        weeks = sorted({week_start(t) for r, _ in pairs for t in r.dates})
+        if len(pairs) <= w.max_new_per_week:
+            continue
+        for wk in weeks:
+            in_week = []
+            for r, x in pairs:
+                days = [ctx.day[r.id, t] for t in r.dates if week_start(t) == wk]
+                if not days:
+                    continue
+                both = m.NewBoolVar(f"new[{r.id},{w.id},{wk}]")
+                m.Add(both >= x + sum(days) - 1)
+                in_week.append(both)
+            if len(in_week) > w.max_new_per_week:
+                m.Add(sum(in_week) <= w.max_new_per_week)
+
+
+def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:
+    requests = {r.id: r for r in problem.requests}
+    counts: Counter[tuple[str, object]] = Counter()
+    for a in plan.assignments:
+        if a.worker is None or a.on is None:
+            continue
+        if requests[a.request_id].decision.from_worker == a.worker:
+            continue
+        counts[a.worker, week_start(a.on)] += 1
+    return [Violation(NAME, (w, str(wk)), f"{n} new children in one week")
+            for (w, wk), n in sorted(counts.items(), key=lambda kv: (kv[0][0], str(kv[0][1])))
+            if n > problem.workers[w].max_new_per_week]

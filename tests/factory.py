@@ -1,0 +1,123 @@
+"""Tiny councils for tests, written as real input folders and read back through validation.
+
+``TinyCouncil`` holds rows as plain dicts, so a test states exactly the data it needs;
+``write`` produces the same CSV folder a council would, so every test exercises the reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from allocator import domain as d
+
+EXTRACT = date(2026, 11, 20)  # a Friday; the plan week starts Monday 2026-11-23
+WEEK = date(2026, 11, 23)
+
+
+@dataclass
+class TinyCouncil:
+    pack: str = "southwark"
+    extract: date = EXTRACT
+    tables: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+
+    def add(self, table: str, **cells: object) -> "TinyCouncil":
+        self.tables.setdefault(table, []).append({k: _text(v) for k, v in cells.items()})
+        return self
+
+    def team(self, team_id: str, service: str, **profile: object) -> "TinyCouncil":
+        self.add("ssd_department", dept_team_id=team_id, dept_team_name=f"Team {team_id}")
+        return self.add("csl_team_profile", tpro_team_id=team_id, tpro_service=service, **profile)
+
+    def worker(self, worker_id: str, team: str, asye: bool = False, capacity: int = 160,
+               days: str = "Mon,Tue,Wed,Thu,Fri", fte: float = 1.0, max_new: int = 4,
+               **extra: object) -> "TinyCouncil":
+        self.add("ssd_professionals", prof_professional_id=worker_id,
+                 prof_professional_department=team, prof_full_time_equivalency=fte)
+        return self.add("csl_worker_capacity", wcap_professional_id=worker_id,
+                        wcap_asye="Y" if asye else "N", wcap_capacity_points=capacity,
+                        wcap_working_days=days, wcap_max_new_per_week=max_new, **extra)
+
+    def child(self, child_id: str, dob: date | None, team: str | None, worker: str | None,
+              family: str | None = None, referral_date: date = date(2026, 9, 1),
+              role_team: str | None = None) -> "TinyCouncil":
+        self.add("ssd_person", pers_person_id=child_id, pers_dob=dob,
+                 **({} if dob else {"pers_expected_dob": date(2027, 1, 10)}))
+        self.add("ssd_cin_episodes", cine_referral_id=f"R{child_id}", cine_person_id=child_id,
+                 cine_referral_date=referral_date, cine_referral_team=team)
+        if family:
+            self.add("ssd_family", fami_table_id=f"F{child_id}", fami_family_id=family,
+                     fami_person_id=child_id)
+        if worker:
+            self.add("ssd_involvements", invo_involvements_id=f"I{child_id}",
+                     invo_professional_id=worker, invo_professional_role_id=d.LEAD_ROLE,
+                     invo_professional_team=role_team or team,
+                     invo_involvement_start_date=referral_date, invo_person_id=child_id)
+        return self
+
+    def cp_plan(self, child_id: str, start: date = date(2026, 10, 1)) -> "TinyCouncil":
+        return self.add("ssd_cp_plans", cppl_cp_plan_id=f"CP{child_id}", cppl_person_id=child_id,
+                        cppl_cp_plan_start_date=start)
+
+    def looked_after(self, child_id: str, legal: str = "V2",
+                     start: date = date(2026, 10, 1)) -> "TinyCouncil":
+        self.add("ssd_cla_episodes", clae_cla_episode_id=f"E{child_id}", clae_person_id=child_id,
+                 clae_cla_episode_start_date=start, clae_cla_id=f"CLA{child_id}")
+        return self.add("ssd_legal_status", lega_legal_status_id=f"L{child_id}",
+                        lega_person_id=child_id, lega_legal_status=legal,
+                        lega_legal_status_start_date=start)
+
+    def event(self, child_id: str, kind: str, on: date, status: str = "scheduled",
+              original: date | None = None) -> "TinyCouncil":
+        n = len(self.tables.get("csl_key_dates", []))
+        return self.add("csl_key_dates", kdat_key_date_id=f"K{n}", kdat_person_id=child_id,
+                        kdat_event_type=kind, kdat_event_date=on, kdat_status=status,
+                        kdat_original_date=original)
+
+    def flag(self, child_id: str, flag: str) -> "TinyCouncil":
+        n = len(self.tables.get("csl_child_flags", []))
+        return self.add("csl_child_flags", cfla_flag_id=f"G{n}", cfla_person_id=child_id,
+                        cfla_flag=flag)
+
+    def leave(self, worker_id: str, start: date, end: date) -> "TinyCouncil":
+        n = len(self.tables.get("csl_worker_leave", []))
+        return self.add("csl_worker_leave", wlea_leave_id=f"V{n}", wlea_professional_id=worker_id,
+                        wlea_start_date=start, wlea_end_date=end)
+
+    def write(self, folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest = {"council": "Tiny Council", "pack": self.pack,
+                    "extract_date": self.extract.isoformat()}
+        (folder / "caseload.json").write_text(json.dumps(manifest), encoding="utf-8")
+        for model in d.TABLES:
+            rows = self.tables.get(model.TABLE)
+            if rows is None and model.TABLE not in d.REQUIRED_TABLES:
+                continue
+            header = list(model.model_fields)
+            with open(folder / f"{model.TABLE}.csv", "w", newline="", encoding="utf-8") as fh:
+                writer = csv.writer(fh)
+                writer.writerow(header)
+                for row in rows or []:
+                    writer.writerow([row.get(h, "") for h in header])
+        return folder
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def sfs_council() -> TinyCouncil:
+    """One A&I team and one SFS team of two experienced workers and an ASYE: the smallest
+    council where a child moves from assessment to safeguarding at a conference."""
+    c = TinyCouncil()
+    c.team("TA", "ai").team("TS", "sfs")
+    c.worker("WA", "TA")
+    c.worker("W1", "TS").worker("W2", "TS").worker("WQ", "TS", asye=True)
+    return c

@@ -251,8 +251,9 @@ class Engine:
                 continue
             for sib in by_family[c.family_id]:
                 own = decisions[sib.child_id]
-                if sib.child_id == c.child_id or own.outcome not in ("stay", "allocate") \
-                        or sib.service == lead.to_service:
+                own_rule = by_rule.get(own.rule_id)
+                outranks = own_rule is None or own_rule.priority < rule.priority
+                if sib.child_id == c.child_id or not outranks or sib.service == lead.to_service:
                     continue
                 note = Reason(rule.id, rule.clause, rule.quote,
                               f"A sibling ({c.child_id}) moves to {lead.to_service} under "

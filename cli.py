@@ -8,6 +8,7 @@ solver found none (nothing written); 5 internal error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import date
@@ -226,9 +227,12 @@ def main() -> None:
         app()
     except SystemExit:
         raise
-    except Exception:  # never print a traceback: it could carry a child's data
-        typer.echo("Internal error: the run stopped and wrote nothing new. "
-                   "Run again with the same input to reproduce, and report it.", err=True)
+    except Exception as exc:  # no traceback by default: its messages could carry a child's data
+        if os.environ.get("CASELOAD_DEBUG") == "1":
+            raise
+        typer.echo(f"Internal error ({type(exc).__name__}): the run stopped and wrote nothing "
+                   "new. Set CASELOAD_DEBUG=1 to see the traceback on a machine allowed to "
+                   "show case data.", err=True)
         sys.exit(EXIT_INTERNAL)
 
 

@@ -40,7 +40,12 @@ def check_plan(plan: Plan, problem: AllocationProblem) -> CheckReport:
     violations: list[Violation] = []
     for module in constraints.HARD:
         violations.extend(module.check(plan, problem))
+    # Soft terms are priced on the assignments the problem knows; anything else has
+    # already been reported as a violation by one_worker.
+    known_requests = {r.id for r in problem.requests}
+    priced = Plan(tuple(a for a in plan.assignments if a.request_id in known_requests
+                        and (a.worker is None or a.worker in problem.workers)))
     penalties: list[Penalty] = []
     for module in constraints.SOFT:
-        penalties.extend(module.penalties(plan, problem))
+        penalties.extend(module.penalties(priced, problem))
     return CheckReport(tuple(violations), tuple(penalties))

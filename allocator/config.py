@@ -36,7 +36,7 @@ class Weights(BaseModel):
     overload_point: int = 100  # per point of weighted load above capacity
     sibling_split: int = 2_000  # per extra worker a sibling group is spread across
     continuity: int = 1_000  # per child not kept with a worker who knows them
-    balance_point: int = 5  # per point of the service's highest load above capacity
+    balance_point: int = 20  # per point added above 75% of a worker's capacity
     date_delay: int = 10  # per working day after the first usable transfer date
 
 

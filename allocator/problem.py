@@ -107,22 +107,27 @@ def co_points(lead_points: int, points: Points) -> int:
 
 def demote_asye_leads(decisions: list[Decision], states: dict[str, ChildState],
                       asye: set[str], plan_date: date, window: int) -> list[Decision]:
-    """Statutory children led by an ASYE who are not already moving get an experienced lead.
+    """Statutory children led by an ASYE get an experienced lead now.
 
-    The decision becomes ``allocate`` in the child's current service, now, with the reason
-    recorded; the ASYE keeps the case as co-worker (see :data:`ASYE_REASON`).
+    Unless this plan already gives the child a new lead, the decision becomes ``allocate``
+    in the child's current service, now, with the reason recorded and the original decision
+    kept as overruled (a later transfer is decided again when it falls due); the ASYE keeps
+    the case as co-worker (see :data:`ASYE_REASON`).
     """
     out = []
     start = next_working_day(plan_date)
     for dec in decisions:
         child = states[dec.child_id]
-        if child.statutory and child.lead_worker in asye and dec.outcome in ("stay",) :
+        allocates_lead = dec.needs_allocation and dec.outcome in ("allocate", "transfer")
+        if child.statutory and child.lead_worker in asye and not allocates_lead:
             dec = replace(
                 dec, outcome="allocate", rule_id=ASYE_REASON.rule_id, to_service=child.service,
                 point="now (ASYE may not lead)", anchor=start, earliest=start,
                 latest=add_working_days(start, window), date_from=start,
-                date_to=add_working_days(start, window), due=True,
-                reasons=(ASYE_REASON,), overruled=dec.reasons + dec.overruled)
+                date_to=add_working_days(start, window), due=True, notice_working_days=0,
+                flags=(), coworking_service=None, joint_visit_by=None, introduction_by=None,
+                escalate_after=None, reasons=(ASYE_REASON,),
+                overruled=dec.reasons + dec.overruled)
         out.append(dec)
     return out
 

@@ -27,10 +27,14 @@ def add(ctx: ServiceModel) -> None:
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:
-    """Every statutory child's lead after the plan is not an ASYE."""
-    lead_after = dict(problem.current_lead)
+    """Every statutory child's lead after the plan is not an ASYE.
+
+    A child whose lead request is listed unallocated has no acceptable lead: they are
+    escalated, not left with the ASYE, so they are not counted here.
+    """
+    lead_after: dict[str, str | None] = dict(problem.current_lead)
     for a in plan.assignments:
-        if a.role == "lead" and a.worker is not None:
+        if a.role == "lead":
             lead_after[a.child_id] = a.worker
     return [Violation(NAME, (child, worker), "statutory child led by an ASYE")
             for child, worker in sorted(lead_after.items(), key=lambda kv: kv[0])

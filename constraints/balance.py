@@ -1,8 +1,12 @@
-"""Soft: balance load across a service by keeping its highest load-over-capacity low."""
+"""Soft: balance load across a service by pricing new points given to workers already busy.
+
+Points the plan adds above three quarters of a worker's capacity (or above their current
+load, if higher) cost a little; with the steeper capacity term beyond 100%, the price of a
+child rises with how full the receiving worker is, so new children go first to workers
+with room. Like ``capacity``, it prices only what the plan adds.
+"""
 
 from __future__ import annotations
-
-from collections import defaultdict
 
 from allocator.plan import Penalty, Plan
 from allocator.problem import AllocationProblem
@@ -11,27 +15,37 @@ from constraints.capacity import loads_after
 
 NAME = "balance"
 KIND = "soft"
-RULE = "Spread new children so no worker is far above the rest."
+RULE = "Spread new children so that busy workers take fewer of them."
+BUSY_PERCENT = 75
+
+
+def busy_line(capacity: int, base_load: int) -> int:
+    """Load above which new points count as going to a busy worker."""
+    return max(base_load, capacity * BUSY_PERCENT // 100)
 
 
 def add(ctx: ServiceModel) -> None:
-    if not ctx.requests or not ctx.workers:
-        return
     weight = ctx.problem.config.weights.balance_point
-    lo = min(w.base_load - w.capacity for w in ctx.workers)
-    hi = max(w.base_load + sum(r.points for r in ctx.requests) - w.capacity for w in ctx.workers)
-    peak = ctx.model.NewIntVar(lo, hi, f"peak[{ctx.service}]")
     for w in ctx.workers:
-        ctx.model.Add(peak >= ctx.load_expr(w) - w.capacity)
-    ctx.add_term(NAME, weight, peak, (ctx.service,))
+        pairs = ctx.request_vars(w)
+        if not pairs:
+            continue
+        line = busy_line(w.capacity, w.base_load)
+        top = w.base_load + sum(r.points for r, _ in pairs)
+        if top <= line:
+            continue
+        busy = ctx.model.NewIntVar(0, top - line, f"busy[{w.id}]")
+        ctx.model.Add(busy >= ctx.load_expr(w) - line)
+        ctx.add_term(NAME, weight, busy, (w.id,))
 
 
 def penalties(plan: Plan, problem: AllocationProblem) -> list[Penalty]:
     weight = problem.config.weights.balance_point
-    loads = loads_after(plan, problem)
-    peaks: dict[str, int] = defaultdict(lambda: -10**9)
-    for wid, load in loads.items():
+    out = []
+    for wid, load in sorted(loads_after(plan, problem).items()):
         w = problem.workers[wid]
-        peaks[w.service] = max(peaks[w.service], load - w.capacity)
-    return [Penalty(NAME, (s,), weight * peaks[s], f"highest load is {peaks[s]} over capacity")
-            for s in problem.services if s in peaks]
+        busy = load - busy_line(w.capacity, w.base_load)
+        if busy > 0:
+            out.append(Penalty(NAME, (wid,), weight * busy,
+                               f"{busy} new points above {BUSY_PERCENT}% of capacity"))
+    return out

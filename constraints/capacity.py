@@ -1,7 +1,10 @@
 """Soft: weighted caseload within capacity, counting each worker's existing caseload.
 
-Overload is never a reason to leave a child unallocated: it is costed per point and
-reported, and the receiving team manages it (the policies' own words).
+Overload is never a reason to leave a child unallocated: it is costed per point the plan
+adds above capacity (or above the worker's current load, if they are already over) and
+reported; the receiving team manages it (the policies' own words). Costing only what the
+plan adds keeps the price of a child the same whoever else is in the team, so removing a
+worker can never make a plan cheaper.
 """
 
 from __future__ import annotations
@@ -20,9 +23,15 @@ RULE = "Keep each worker's weighted load within their capacity."
 def add(ctx: ServiceModel) -> None:
     weight = ctx.problem.config.weights.overload_point
     for w in ctx.workers:
-        top = w.base_load + sum(r.points for r, _ in ctx.request_vars(w))
-        over = ctx.model.NewIntVar(0, max(0, top - w.capacity), f"over[{w.id}]")
-        ctx.model.Add(over >= ctx.load_expr(w) - w.capacity)
+        pairs = ctx.request_vars(w)
+        if not pairs:
+            continue
+        limit = max(w.capacity, w.base_load)
+        top = w.base_load + sum(r.points for r, _ in pairs)
+        if top <= limit:
+            continue
+        over = ctx.model.NewIntVar(0, top - limit, f"over[{w.id}]")
+        ctx.model.Add(over >= ctx.load_expr(w) - limit)
         ctx.add_term(NAME, weight, over, (w.id,))
 
 
@@ -39,10 +48,11 @@ def loads_after(plan: Plan, problem: AllocationProblem) -> dict[str, int]:
 
 def penalties(plan: Plan, problem: AllocationProblem) -> list[Penalty]:
     weight = problem.config.weights.overload_point
-    services = set(problem.services)
     out = []
     for wid, load in sorted(loads_after(plan, problem).items()):
-        over = load - problem.workers[wid].capacity
-        if problem.workers[wid].service in services and over > 0:
-            out.append(Penalty(NAME, (wid,), weight * over, f"{over} points over capacity"))
+        w = problem.workers[wid]
+        over = load - max(w.capacity, w.base_load)
+        if over > 0:
+            out.append(Penalty(NAME, (wid,), weight * over,
+                               f"plan adds {over} points above capacity"))
     return out

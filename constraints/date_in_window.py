@@ -26,8 +26,8 @@ def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:
     out = []
     requests = {r.id: r for r in problem.requests}
     for a in plan.assignments:
-        if a.worker is None:
-            continue
+        if a.worker is None or a.request_id not in requests:
+            continue  # one_worker reports requests nobody made
         dec = requests[a.request_id].decision
         if a.on is None:
             out.append(Violation(NAME, (a.request_id,), "allocated with no transfer date"))

@@ -49,8 +49,9 @@ def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:
     requests = {r.id: r for r in problem.requests}
     counts: Counter[tuple[str, object]] = Counter()
     for a in plan.assignments:
-        if a.worker is None or a.on is None:
-            continue
+        if a.worker is None or a.on is None or a.request_id not in requests \
+                or a.worker not in problem.workers:
+            continue  # one_worker reports unknown requests and workers
         if requests[a.request_id].decision.from_worker == a.worker:
             continue
         counts[a.worker, week_start(a.on)] += 1

@@ -121,3 +121,110 @@ def sfs_council() -> TinyCouncil:
     c.worker("WA", "TA")
     c.worker("W1", "TS").worker("W2", "TS").worker("WQ", "TS", asye=True)
     return c
+
+
+# ---- Hand-made allocation problems ----------------------------------------------------------
+# AllocationProblem values built directly (no input folder, no rule engine), so a constraint
+# or solver test states exactly the workers, requests and decisions it is about.
+
+from dataclasses import replace as _replace  # noqa: E402
+
+from allocator.calendar import working_days_in as _working_days_in  # noqa: E402
+from allocator.config import PlanConfig as _PlanConfig, Weights as _Weights  # noqa: E402
+from allocator.plan import Assignment as _Assignment  # noqa: E402
+from allocator.problem import (  # noqa: E402
+    AllocationProblem as _AllocationProblem, Request as _Request, Worker as _Worker,
+)
+from allocator.rules.engine import Decision as _Decision  # noqa: E402
+
+PLAN_DATE = WEEK  # Monday 2026-11-23: no bank holiday until 25 December
+HORIZON_END = date(2026, 12, 18)  # four working weeks
+HORIZON_DAYS = tuple(_working_days_in(PLAN_DATE, HORIZON_END))
+SERVICE_TEAM = {"ai": "TA", "sfs": "TS", "care": "TC"}
+
+
+def make_decision(child_id: str = "C1", **overrides: object) -> _Decision:
+    """A due transfer into SFS over the whole horizon, no notice; override any field."""
+    base = _Decision(
+        child_id=child_id, family_id=f"F{child_id}", outcome="transfer", rule_id="test-rule",
+        from_service="ai", from_team="TA", from_worker=None, to_service="sfs", point="test",
+        anchor=PLAN_DATE, earliest=PLAN_DATE, latest=HORIZON_END, date_from=PLAN_DATE,
+        date_to=HORIZON_END, notice_working_days=0, coworking_service=None,
+        joint_visit_by=None, introduction_by=None, escalate_after=None, statutory=False,
+        due=True, flags=(), reasons=(), overruled=())
+    return _replace(base, **overrides)
+
+
+def make_worker(worker_id: str, service: str = "sfs", *, asye: bool = False,
+                capacity: int = 100, base_load: int = 0, away: tuple[date, ...] = (),
+                available: tuple[date, ...] | None = None, max_new: int = 4,
+                team: str | None = None) -> _Worker:
+    """A case-holding worker at work every horizon day except ``away`` (or only ``available``)."""
+    days = HORIZON_DAYS if available is None else available
+    return _Worker(id=worker_id, name=worker_id, team=team or SERVICE_TEAM[service],
+                   service=service, asye=asye, fte=1.0, capacity=capacity, load_before=base_load,
+                   base_load=base_load, available=frozenset(d for d in days if d not in away),
+                   max_new_per_week=max_new, locality=None)
+
+
+def make_request(child_id: str, role: str = "lead", service: str = "sfs", *,
+                 dates: tuple[date, ...] = (PLAN_DATE,), points: int = 10,
+                 statutory: bool = False, preferred: tuple[str, ...] = (),
+                 not_worker: tuple[str, ...] = (), family: str | None = None,
+                 from_worker: str | None = None, demoted_asye: str | None = None,
+                 **decision: object) -> _Request:
+    """One request whose decision window is exactly ``dates`` (first to last)."""
+    family = family or f"F{child_id}"
+    window = {"date_from": dates[0], "date_to": dates[-1]} if dates else {}
+    dec = make_decision(child_id, family_id=family, to_service=service, statutory=statutory,
+                        from_worker=from_worker,
+                        outcome="start_coworking" if role == "co" else "transfer",
+                        **{**window, **decision})
+    return _Request(id=f"{child_id}:{role}", child_id=child_id, family_id=family, role=role,
+                    service=service, dates=tuple(dates), points=points,
+                    statutory=statutory and role == "lead", preferred=tuple(preferred),
+                    not_worker=tuple(not_worker), demoted_asye=demoted_asye, decision=dec)
+
+
+def make_problem(requests: list[_Request] | tuple[_Request, ...], workers: list[_Worker],
+                 *, config: _PlanConfig | None = None,
+                 current_lead: dict[str, str | None] | None = None,
+                 statutory_children: set[str] | None = None,
+                 asye_ids: set[str] | None = None,
+                 due_children: tuple[str, ...] | None = None) -> _AllocationProblem:
+    """Services, teams and the ASYE list follow from the workers; children from the requests
+    (current lead = the decision's ``from_worker`` unless given)."""
+    service_workers: dict[str, list[str]] = {}
+    for w in workers:
+        service_workers.setdefault(w.service, []).append(w.id)
+    lead = {r.child_id: r.decision.from_worker for r in requests}
+    lead.update(current_lead or {})
+    return _AllocationProblem(
+        plan_date=PLAN_DATE, horizon_end=HORIZON_END, config=config or _PlanConfig(),
+        requests=tuple(requests), workers={w.id: w for w in workers},
+        service_workers={s: tuple(sorted(ids)) for s, ids in service_workers.items()},
+        team_service={w.team: w.service for w in workers},
+        child_points={r.child_id: r.points for r in requests if r.role == "lead"},
+        current_lead=lead,
+        statutory_children=frozenset(statutory_children if statutory_children is not None
+                                     else {r.child_id for r in requests if r.statutory}),
+        asye_ids=frozenset(asye_ids if asye_ids is not None
+                           else {w.id for w in workers if w.asye}),
+        due_children=due_children if due_children is not None
+        else tuple(dict.fromkeys(r.child_id for r in requests)))
+
+
+def weights(**overrides: int) -> _PlanConfig:
+    """The default configuration with some objective weights changed."""
+    return _PlanConfig(weights=_Weights(**overrides))
+
+
+def assign(request: _Request, worker: _Worker, on: date | None = None) -> _Assignment:
+    """``request`` taken by ``worker`` on ``on`` (default: the request's first date)."""
+    return _Assignment(request.id, request.child_id, request.role, request.service, worker.id,
+                       worker.team, on if on is not None else request.dates[0])
+
+
+def unassigned(request: _Request, *blocked_by: str) -> _Assignment:
+    return _Assignment(request.id, request.child_id, request.role, request.service, None, None,
+                       None, tuple(blocked_by))

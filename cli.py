@@ -222,6 +222,18 @@ def explain(
         typer.echo(line)
 
 
+@app.command()
+def coverage(
+    out: Annotated[Path, typer.Option(help="Where to write the table.")] = Path("docs/coverage.md"),
+    tests: Annotated[Path, typer.Option(help="The test folder to scan.")] = Path("tests"),
+) -> None:
+    """Rebuild the policy coverage table: clause -> rule -> tests, for every pack."""
+    from allocator.rules.coverage import coverage_markdown
+
+    out.write_text(coverage_markdown(tests), encoding="utf-8")
+    typer.echo(f"Coverage table written to {out}")
+
+
 def main() -> None:
     try:
         app()

@@ -49,6 +49,8 @@ class ChildState:
     episode_start: date  # start of the open referral (or looked-after period)
     cla_start: date | None
     on: date  # the plan date this state describes
+    previous_service: str | None = None  # service of the last closed referral, if any
+    weeks_since_closure: int | None = None  # from that closure to the open referral
 
     @property
     def statutory(self) -> bool:
@@ -132,7 +134,29 @@ class StateBuilder:
             flags=flags, legal_status=legal, child_flags=child_flags, events=events,
             episode_start=episode_start,
             cla_start=cla.clae_cla_episode_start_date if cla else None, on=on,
+            **self._re_referral(pid, referral),
         )
+
+    def _re_referral(self, pid: str, referral: d.CinEpisode | None) -> dict[str, object]:
+        """The service and gap of the last referral closed before the open one began."""
+        if referral is None:
+            return {}
+        closed = [r for r in self.referrals.get(pid, [])
+                  if r.cine_close_date is not None and r.cine_close_date <= referral.cine_referral_date
+                  and r.cine_referral_id != referral.cine_referral_id]
+        last = max(closed, key=lambda r: (r.cine_close_date, r.cine_referral_id), default=None)
+        if last is None:
+            return {}
+        assert last.cine_close_date is not None
+        ended = [i for i in self.involvements.get(pid, [])
+                 if i.invo_professional_role_id == d.LEAD_ROLE
+                 and i.invo_involvement_end_date is not None
+                 and i.invo_involvement_end_date <= referral.cine_referral_date]
+        last_lead = max(ended, key=lambda i: (i.invo_involvement_end_date,
+                                              i.invo_involvements_id), default=None)
+        team = last_lead.invo_professional_team if last_lead else last.cine_referral_team
+        return {"previous_service": self.service_of_team.get(team or ""),
+                "weeks_since_closure": (referral.cine_referral_date - last.cine_close_date).days // 7}
 
     def _open_referral(self, pid: str) -> d.CinEpisode | None:
         rows = [r for r in self.referrals.get(pid, [])

@@ -62,13 +62,26 @@ class Decision:
     @property
     def needs_allocation(self) -> bool:
         """True when this plan must choose a worker for the child."""
-        return self.due and self.outcome in ("allocate", "transfer", "start_coworking")
+        return self.due and self.outcome in ("allocate", "transfer", "start_coworking",
+                                             "coworker_becomes_lead")
 
 
 def rule_applies(rule: Rule, child: ChildState) -> bool:
     """Whether every condition of ``rule`` holds for ``child``."""
     w = rule.when
     if w.from_services and child.service not in w.from_services:
+        return False
+    if child.service in w.not_from:
+        return False
+    if w.re_referral_within_weeks is not None and (
+            child.weeks_since_closure is None
+            or child.weeks_since_closure > w.re_referral_within_weeks):
+        return False
+    if w.re_referral_after_weeks is not None and (
+            child.weeks_since_closure is None
+            or child.weeks_since_closure <= w.re_referral_after_weeks):
+        return False
+    if rule.to == "@previous" and child.previous_service is None:
         return False
     if any(f not in child.flags for f in w.all):
         return False
@@ -156,6 +169,8 @@ class Engine:
                                   f"{event.original.isoformat()}: the transfer point moves with it."))
         to = rule.to if rule.outcome != "start_coworking" else (
             rule.coworking.service if rule.coworking else None)
+        if to == "@previous":
+            to = child.previous_service
         if rule.outcome == "allocate":
             to = child.service
         return self._record(child, rule.outcome, rule.id, to, words, anchor, earliest, latest,

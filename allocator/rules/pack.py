@@ -91,6 +91,9 @@ class Condition(Strict):
     min_age: int | None = None
     max_age: int | None = None  # inclusive, age in completed years on the plan date
     has_event: list[EventType] = Field(default_factory=list)  # one of these is on record
+    not_from: list[ServiceId] = Field(default_factory=list)  # services that must NOT hold it
+    re_referral_within_weeks: int | None = None  # reopened within N weeks of a closure
+    re_referral_after_weeks: int | None = None  # reopened more than N weeks after a closure
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -140,7 +143,7 @@ class Rule(Strict):
     summary: str  # plain English for a team manager
     when: Condition = Field(default_factory=Condition)
     outcome: Outcome
-    to: ServiceId | None = None
+    to: ServiceId | Literal["@previous"] | None = None  # "@previous": the last team's service
     point: TransferPoint | None = None
     coworking: CoWorking | None = None
     joint_visit_working_days: int | None = None
@@ -152,13 +155,21 @@ class Rule(Strict):
     def _outcome_needs(self) -> "Rule":
         moving = self.outcome in ("allocate", "transfer", "start_coworking",
                                   "coworker_becomes_lead", "step_down")
-        if self.outcome in ("transfer", "step_down") and self.to is None:
+        if self.outcome in ("transfer", "step_down", "coworker_becomes_lead") and self.to is None:
             raise ValueError(f"a {self.outcome} rule needs 'to'")
         if moving and self.point is None:
             raise ValueError(f"a {self.outcome} rule needs 'point'")
         if self.outcome == "start_coworking" and self.coworking is None:
             raise ValueError("a start_coworking rule needs 'coworking'")
         return self
+
+
+class NotEncoded(Strict):
+    """A clause judged not encodable as a rule, with why: listed in the coverage table."""
+
+    clause: str
+    quote: Annotated[str, Field(min_length=5, max_length=400)]
+    why: str
 
 
 class PackInfo(Strict):
@@ -175,6 +186,7 @@ class Pack(Strict):
     timescales: Timescales = Field(default_factory=Timescales)
     services: list[Service]
     rules: list[Rule]
+    not_encoded: list[NotEncoded] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Pack":
@@ -186,7 +198,9 @@ class Pack(Strict):
             raise ValueError("a rule id appears twice")
         known = set(ids)
         for rule in self.rules:
-            named = set(rule.when.from_services) | ({rule.to} if rule.to else set())
+            named = set(rule.when.from_services) | set(rule.when.not_from)
+            if rule.to and rule.to != "@previous":
+                named.add(rule.to)
             if rule.coworking:
                 named.add(rule.coworking.service)
             unknown = named - known

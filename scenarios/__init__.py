@@ -1,0 +1,1 @@
+"""Demo councils and what-if scenarios shipped with the product."""

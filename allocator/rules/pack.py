@@ -52,11 +52,24 @@ class Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+ServiceRole = Literal[
+    "front_door", "assessment", "safeguarding", "court", "children_in_care", "permanence",
+    "leaving_care", "disability", "transition", "youth_offending", "exploitation",
+    "edge_of_care", "uasc", "early_help", "out_of_hours", "other",
+]
+
+
 class Service(Strict):
-    """A service area (practice group, team type) as the policy names it."""
+    """A service area (practice group, team type) as the policy names it.
+
+    ``role`` says what kind of service it is in the product's common vocabulary, so tools
+    that work across packs (the demo generator, scenarios) can map one council's structure
+    onto another's.
+    """
 
     id: ServiceId
     name: str
+    role: ServiceRole = "other"
     social_care: bool = True  # False for step-down destinations such as Early Help
     front_door: bool = False  # new referrals with no worker are allocated here
     points_factor: float = 1.0  # weight of a case in this service relative to the default

@@ -18,6 +18,7 @@ class Assignment:
     team: str | None
     on: date | None
     blocked_by: tuple[str, ...] = ()  # for an unallocated child: what stood in the way
+    meeting: date | None = None  # the receiving team's transfer meeting for this child
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,15 @@ class Worker:
 
 
 @dataclass(frozen=True)
+class Team:
+    id: str
+    service: str
+    locality: str | None
+    meeting_days: frozenset[int]  # weekdays (Mon = 0) the team holds transfer meetings
+    meeting_slots: int  # transfer meetings it can hold on one such day
+
+
+@dataclass(frozen=True)
 class Request:
     """One worker to choose: a child's lead or co-worker in a receiving service."""
 
@@ -60,6 +69,7 @@ class Request:
     not_worker: tuple[str, ...]  # workers who may not take it (the child's lead, for a co-worker)
     demoted_asye: str | None  # ASYE lead who becomes co-worker
     decision: Decision
+    locality: str | None = None  # locality of the team that holds the child now
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,13 @@ class AllocationProblem:
     statutory_children: frozenset[str] = frozenset()
     asye_ids: frozenset[str] = frozenset()  # every ASYE, case-holding or not
     due_children: tuple[str, ...] = ()  # children whose decision needs a worker this plan
+    teams: dict[str, Team] = field(default_factory=dict)
+
+    def meeting_days(self, team: str, last: date) -> list[date]:
+        """The team's meeting days from the plan date to ``last``, in order."""
+        t = self.teams[team]
+        return [day for day in working_days_in(self.plan_date, last)
+                if day.weekday() in t.meeting_days]
 
     def requests_in(self, service: str) -> list[Request]:
         return [r for r in self.requests if r.service == service]
@@ -144,6 +161,9 @@ class ProblemBuilder:
         self.horizon_end = horizon_end
         self.team_service = {t.tpro_team_id: t.tpro_service for t in caseload.rows(d.TeamProfile)}
         self.team_locality = {t.tpro_team_id: t.tpro_locality for t in caseload.rows(d.TeamProfile)}
+        self.teams = {t.tpro_team_id: Team(t.tpro_team_id, t.tpro_service, t.tpro_locality,
+                                           t.tpro_meeting_days, t.tpro_meeting_slots)
+                      for t in caseload.rows(d.TeamProfile)}
 
     def build(self, states: list[ChildState], decisions: list[Decision]) -> AllocationProblem:
         by_child = {s.child_id: s for s in states}
@@ -167,6 +187,7 @@ class ProblemBuilder:
                                if w.wcap_asye),
             due_children=tuple(dec.child_id for dec in decisions
                                if dec.needs_allocation and dec.to_service is not None),
+            teams=self.teams,
         )
 
     def _requests(self, states: dict[str, ChildState], decisions: list[Decision],
@@ -204,6 +225,7 @@ class ProblemBuilder:
                 statutory=child.statutory and role == "lead", preferred=preferred,
                 not_worker=(child.lead_worker,) if role == "co" and child.lead_worker else (),
                 demoted_asye=demoted if demoted and in_service(demoted) else None, decision=dec,
+                locality=self.team_locality.get(child.team or ""),
             ))
         return out
 

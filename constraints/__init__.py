@@ -13,15 +13,15 @@ from types import ModuleType
 
 from constraints import (
     asye_never_leads, balance, capacity, continuity, coworker_differs, date_in_window,
-    earliest_date, max_new_per_week, one_worker, siblings_together, unallocated,
-    worker_available,
+    earliest_date, late_meeting, max_new_per_week, one_worker, siblings_together, transfer_meeting,
+    unallocated, worker_available,
 )
 
 HARD: tuple[ModuleType, ...] = (
     one_worker, asye_never_leads, coworker_differs, worker_available, date_in_window,
-    max_new_per_week,
+    max_new_per_week, transfer_meeting,
 )
 SOFT: tuple[ModuleType, ...] = (
-    unallocated, capacity, siblings_together, continuity, balance, earliest_date,
+    unallocated, capacity, siblings_together, continuity, balance, earliest_date, late_meeting,
 )
 REGISTRY: tuple[ModuleType, ...] = HARD + SOFT

@@ -133,7 +133,7 @@ from allocator.calendar import working_days_in as _working_days_in  # noqa: E402
 from allocator.config import PlanConfig as _PlanConfig, Weights as _Weights  # noqa: E402
 from allocator.plan import Assignment as _Assignment  # noqa: E402
 from allocator.problem import (  # noqa: E402
-    AllocationProblem as _AllocationProblem, Request as _Request, Worker as _Worker,
+    AllocationProblem as _AllocationProblem, Team, Request as _Request, Worker as _Worker,
 )
 from allocator.rules.engine import Decision as _Decision  # noqa: E402
 
@@ -191,9 +191,11 @@ def make_problem(requests: list[_Request] | tuple[_Request, ...], workers: list[
                  current_lead: dict[str, str | None] | None = None,
                  statutory_children: set[str] | None = None,
                  asye_ids: set[str] | None = None,
-                 due_children: tuple[str, ...] | None = None) -> _AllocationProblem:
+                 due_children: tuple[str, ...] | None = None,
+                 teams: dict[str, Team] | None = None) -> _AllocationProblem:
     """Services, teams and the ASYE list follow from the workers; children from the requests
-    (current lead = the decision's ``from_worker`` unless given)."""
+    (current lead = the decision's ``from_worker`` unless given). Teams meet every weekday
+    with room for every request unless ``teams`` says otherwise."""
     service_workers: dict[str, list[str]] = {}
     for w in workers:
         service_workers.setdefault(w.service, []).append(w.id)
@@ -211,7 +213,10 @@ def make_problem(requests: list[_Request] | tuple[_Request, ...], workers: list[
         asye_ids=frozenset(asye_ids if asye_ids is not None
                            else {w.id for w in workers if w.asye}),
         due_children=due_children if due_children is not None
-        else tuple(dict.fromkeys(r.child_id for r in requests)))
+        else tuple(dict.fromkeys(r.child_id for r in requests)),
+        teams=teams if teams is not None else {
+            w.team: Team(w.team, w.service, None, frozenset(range(5)), 50)
+            for w in workers})
 
 
 def weights(**overrides: int) -> _PlanConfig:
@@ -219,10 +224,13 @@ def weights(**overrides: int) -> _PlanConfig:
     return _PlanConfig(weights=_Weights(**overrides))
 
 
-def assign(request: _Request, worker: _Worker, on: date | None = None) -> _Assignment:
-    """``request`` taken by ``worker`` on ``on`` (default: the request's first date)."""
+def assign(request: _Request, worker: _Worker, on: date | None = None,
+           meeting: date | None = None) -> _Assignment:
+    """``request`` taken by ``worker`` on ``on`` (default: the request's first date), agreed at
+    a transfer meeting on ``meeting`` (default: the plan date, when every team meets)."""
     return _Assignment(request.id, request.child_id, request.role, request.service, worker.id,
-                       worker.team, on if on is not None else request.dates[0])
+                       worker.team, on if on is not None else request.dates[0],
+                       meeting=meeting if meeting is not None else PLAN_DATE)
 
 
 def unassigned(request: _Request, *blocked_by: str) -> _Assignment:

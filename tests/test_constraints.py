@@ -26,8 +26,8 @@ from allocator.plan import Plan, Violation
 from allocator.solver.model import solve
 from constraints import (
     asye_never_leads, balance, capacity, continuity, coworker_differs, date_in_window,
-    earliest_date, max_new_per_week, one_worker, siblings_together, unallocated,
-    worker_available,
+    earliest_date, late_meeting, max_new_per_week, one_worker, siblings_together, transfer_meeting,
+    unallocated, worker_available,
 )
 from factory import (
     HORIZON_END, assign, make_decision, make_problem, make_request, make_worker, unassigned,
@@ -588,6 +588,15 @@ FAULTS = {
         lambda pl, ws: Plan(pl.assignments + tuple(a for a in pl.assignments
                                                    if a.request_id == "C1:lead")),
         {("one_worker", ("C1:lead",), "request appears 2 times")}),
+    "no transfer meeting": (
+        lambda pl, ws: _move(pl, "C1:lead", meeting=None),
+        {("transfer_meeting", ("C1:lead",), "no transfer meeting")}),
+    "meeting on a Saturday": (
+        lambda pl, ws: _move(pl, "C1:lead", meeting=SAT),
+        {("transfer_meeting", ("C1:lead",), "meeting not on a team meeting day")}),
+    "meeting outside its window": (
+        lambda pl, ws: _move(pl, "C1:lead", meeting=date(2027, 1, 29)),
+        {("transfer_meeting", ("C1:lead",), "meeting outside the meeting window")}),
     "unallocated without a reason": (
         lambda pl, ws: _move(pl, "C1:lead", worker=None, team=None, on=None, blocked_by=()),
         {("one_worker", ("C1:lead",), "unallocated with no reason given")}),
@@ -639,3 +648,87 @@ def test_fault_injection_unknown_worker_is_reported_not_a_crash(solved_valid):
 def test_horizon_constant_is_a_friday():
     # the fixtures above assume four whole working weeks from Monday 23 November 2026
     assert HORIZON_END.weekday() == 4 and make_decision().date_to == HORIZON_END
+
+
+# ---- transfer_meeting ---------------------------------------------------------------------------
+
+def _meeting_problem():
+    """Team TS meets on Tuesdays and Thursdays with one slot a day."""
+    from allocator.problem import Team
+
+    w1, w2 = make_worker("W1"), make_worker("W2")
+    r1 = make_request("C1", dates=(THU, FRI))
+    r2 = make_request("C2", dates=(THU, FRI))
+    teams = {"TS": Team("TS", "sfs", None, frozenset({1, 3}), 1)}
+    return make_problem([r1, r2], [w1, w2], teams=teams), (r1, r2), (w1, w2)
+
+
+def test_transfer_meeting__ok_each_child_in_its_own_slot_before_the_transfer():
+    p, (r1, r2), (w1, w2) = _meeting_problem()
+    assert transfer_meeting.check(plan(assign(r1, w1, THU, meeting=TUE),
+                                       assign(r2, w2, FRI, meeting=THU)), p) == []
+
+
+def test_transfer_meeting__broken_two_meetings_in_one_slot_and_a_wrong_day():
+    p, (r1, r2), (w1, w2) = _meeting_problem()
+    assert found(transfer_meeting.check(plan(assign(r1, w1, THU, meeting=TUE),
+                                             assign(r2, w2, FRI, meeting=TUE)), p)) == {
+        ("transfer_meeting", ("TS", "2026-11-24"), "2 meetings for the day's slots")}
+    assert found(transfer_meeting.check(plan(assign(r1, w1, THU, meeting=WED),
+                                             assign(r2, w2, FRI, meeting=FRI)), p)) == {
+        ("transfer_meeting", ("C1:lead",), "meeting not on a team meeting day"),
+        ("transfer_meeting", ("C2:lead",), "meeting not on a team meeting day")}
+
+
+def test_transfer_meeting_solver_uses_one_slot_a_day():
+    # Two children, one slot on each of Tue and Thu: the meetings go on different days,
+    # both on or before the children's transfer dates, and the checker agrees.
+    p, _, _ = _meeting_problem()
+    result = solve(p)
+    report = check_plan(result.plan, p)
+    assert report.ok and report.objective == result.objective
+    assert sorted(a.meeting for a in result.plan.assignments) == [TUE, THU]
+    assert all(a.meeting <= a.on for a in result.plan.assignments)
+
+
+# ---- late_meeting -------------------------------------------------------------------------------
+
+def test_late_meeting__ok_meeting_on_or_before_the_transfer_costs_nothing():
+    p, (r1, r2), (w1, w2) = _meeting_problem()
+    assert late_meeting.penalties(plan(assign(r1, w1, THU, meeting=THU),
+                                       assign(r2, w2, FRI, meeting=TUE)), p) == []
+
+
+def test_late_meeting__broken_meeting_after_the_transfer_priced_per_working_day():
+    p, (r1, _), (w1, _) = _meeting_problem()
+    # Transfer THU 26 Nov, meeting TUE 1 Dec: FRI, MON, TUE = 3 working days x 50.
+    assert costs(late_meeting.penalties(plan(assign(r1, w1, THU, meeting=TUE2)), p)) == [
+        ("late_meeting", ("C1:lead",), 150)]
+
+
+def test_late_meeting_solver_prefers_a_meeting_before_the_transfer():
+    # The team meets only on Tuesdays; the child can move MON 30 Nov or TUE 1 Dec. Meeting
+    # TUE 24 Nov comes first, so the transfer can be MON 30 Nov at no cost.
+    from allocator.problem import Team
+
+    w1 = make_worker("W1")
+    r1 = make_request("C1", dates=(MON2, TUE2))
+    p = make_problem([r1], [w1], teams={"TS": Team("TS", "sfs", None, frozenset({1}), 1)})
+    result = solve(p)
+    [a] = result.plan.assignments
+    assert (a.meeting, a.on, result.objective) == (TUE, MON2, 0)
+    assert check_plan(result.plan, p).objective == 0
+
+
+def test_late_meeting_solver_holds_it_after_a_conference_fixed_on_the_plan_date():
+    # The conference is MON 23 Nov (the only date); the team meets on Tuesdays only. The child
+    # is still allocated: meeting TUE 24 Nov, one working day late: 50.
+    from allocator.problem import Team
+
+    w1 = make_worker("W1")
+    r1 = make_request("C1", dates=(MON,))
+    p = make_problem([r1], [w1], teams={"TS": Team("TS", "sfs", None, frozenset({1}), 1)})
+    result = solve(p)
+    [a] = result.plan.assignments
+    assert (a.worker, a.meeting, a.on, result.objective) == ("W1", TUE, MON, 50)
+    assert check_plan(result.plan, p).objective == 50

@@ -77,7 +77,8 @@ def write_files_atomically(out: Path, files: Mapping[str, str]) -> list[Path]:
 
 ROSTER_COLUMNS = (
     "child_id", "family_id", "outcome", "role", "from_service", "from_team", "from_worker",
-    "to_service", "to_team", "to_worker", "transfer_point", "transfer_date", "window_earliest",
+    "to_service", "to_team", "to_worker", "co_worker", "transfer_point", "transfer_date",
+    "transfer_meeting", "window_earliest",
     "window_latest", "notice_working_days", "joint_visit_by", "introduction_by", "flags",
     "clause", "rule_id", "reason",
 )
@@ -117,8 +118,10 @@ def roster_rows(run: PlanRun) -> Iterable[dict[str, object]]:
             "child_id": a.child_id, "family_id": dec.family_id, "outcome": dec.outcome,
             "role": a.role, "from_service": dec.from_service, "from_team": dec.from_team,
             "from_worker": dec.from_worker, "to_service": a.service, "to_team": a.team,
-            "to_worker": a.worker or "UNALLOCATED", "transfer_point": dec.point,
-            "transfer_date": a.on, "window_earliest": dec.earliest, "window_latest": dec.latest,
+            "to_worker": a.worker or "UNALLOCATED",
+            "co_worker": requests[a.request_id].demoted_asye if a.worker else None,
+            "transfer_point": dec.point, "transfer_date": a.on, "transfer_meeting": a.meeting,
+            "window_earliest": dec.earliest, "window_latest": dec.latest,
             "notice_working_days": dec.notice_working_days, "joint_visit_by": dec.joint_visit_by,
             "introduction_by": dec.introduction_by,
             "flags": dec.flags + (("unallocated: " + "; ".join(a.blocked_by),)

@@ -41,6 +41,8 @@ class ServiceModel:
         self.x: dict[tuple[str, str], cp_model.IntVar] = {}
         self.day: dict[tuple[str, date], cp_model.IntVar] = {}
         self.u: dict[str, cp_model.IntVar] = {}
+        # (request, team) -> [(meeting day, var)]: filled by constraints.transfer_meeting
+        self.meeting: dict[tuple[str, str], list[tuple[date, cp_model.IntVar]]] = {}
         self.terms: list[Term] = []
 
     def forbid(self, request: Request, worker: Worker, constraint: str) -> None:

@@ -94,10 +94,14 @@ def _read_assignments(ctx: ServiceModel, solver: cp_model.CpSolver) -> list[Assi
         worker = next((w for w, x in ctx.worker_vars(r) if solver.BooleanValue(x)), None)
         day = next((t for t in r.dates if solver.BooleanValue(ctx.day[r.id, t])), None)
         blocked = () if worker else _blocked_reasons(ctx, r)
+        meeting = None
+        if worker is not None:
+            meets = ctx.meeting.get((r.id, worker.team), [])
+            meeting = next((t for t, v in meets if solver.BooleanValue(v)), None)
         out.append(Assignment(
             request_id=r.id, child_id=r.child_id, role=r.role, service=r.service,
             worker=worker.id if worker else None, team=worker.team if worker else None,
-            on=day if worker else None, blocked_by=blocked))
+            on=day if worker else None, blocked_by=blocked, meeting=meeting))
     return out
 
 

@@ -1,0 +1,81 @@
+"""Hard: every new allocation is agreed at a transfer meeting of the receiving team, on one of
+its meeting days, within the team's slots for that day, between the plan date and a week
+after the last usable transfer date.
+
+A meeting after the transfer is allowed but costed (``late_meeting``): an event-fixed
+transfer such as a conference on the plan date must not leave a child unallocated for want
+of a meeting slot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from allocator.calendar import add_working_days, is_working_day
+from allocator.plan import Plan, Violation
+from allocator.problem import AllocationProblem, Request
+from allocator.solver.context import ServiceModel
+
+NAME = "transfer_meeting"
+KIND = "hard"
+RULE = "A transfer meeting on one of the receiving team's meeting days, within its slots."
+GRACE_WORKING_DAYS = 5  # how long after the last usable date a meeting may still be held
+
+
+def last_meeting_day(request: Request) -> object:
+    return add_working_days(request.dates[-1], GRACE_WORKING_DAYS)
+
+
+def restrict(ctx: ServiceModel) -> None:
+    for r in ctx.requests:
+        if not r.dates:
+            continue
+        for w in ctx.workers:
+            if not ctx.problem.meeting_days(w.team, last_meeting_day(r)):
+                ctx.forbid(r, w, NAME)
+
+
+def add(ctx: ServiceModel) -> None:
+    """``meet[r, team, t]``: r's meeting is held by team on day t; one iff r goes to the team."""
+    m, problem = ctx.model, ctx.problem
+    by_day: dict[tuple[str, object], list] = defaultdict(list)
+    for r in ctx.requests:
+        if not r.dates:
+            continue
+        teams: dict[str, list] = defaultdict(list)
+        for w, x in ctx.worker_vars(r):
+            teams[w.team].append(x)
+        for team, xs in sorted(teams.items()):
+            days = problem.meeting_days(team, last_meeting_day(r))
+            meets = [(t, m.NewBoolVar(f"meet[{r.id},{team},{t}]")) for t in days]
+            m.Add(sum(v for _, v in meets) == sum(xs))
+            ctx.meeting[r.id, team] = meets
+            for t, v in meets:
+                by_day[team, t].append(v)
+    for (team, _), meets in by_day.items():
+        slots = problem.teams[team].meeting_slots
+        if len(meets) > slots:
+            m.Add(sum(meets) <= slots)
+
+
+def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:
+    out = []
+    requests = {r.id: r for r in problem.requests}
+    held: Counter[tuple[str, object]] = Counter()
+    for a in plan.assignments:
+        if a.worker is None or a.team not in problem.teams or a.request_id not in requests:
+            continue
+        if a.meeting is None:
+            out.append(Violation(NAME, (a.request_id,), "no transfer meeting"))
+            continue
+        held[a.team, a.meeting] += 1
+        team = problem.teams[a.team]
+        if a.meeting.weekday() not in team.meeting_days or not is_working_day(a.meeting):
+            out.append(Violation(NAME, (a.request_id,), "meeting not on a team meeting day"))
+        r = requests[a.request_id]
+        if not r.dates or not problem.plan_date <= a.meeting <= last_meeting_day(r):
+            out.append(Violation(NAME, (a.request_id,), "meeting outside the meeting window"))
+    for (team, day), n in sorted(held.items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        if n > problem.teams[team].meeting_slots:
+            out.append(Violation(NAME, (team, str(day)), f"{n} meetings for the day's slots"))
+    return out

@@ -38,6 +38,7 @@ class Weights(BaseModel):
     continuity: int = 1_000  # per child not kept with a worker who knows them
     balance_point: int = 20  # per point added above 75% of a worker's capacity
     date_delay: int = 10  # per working day after the first usable transfer date
+    locality: int = 200  # per child moved to a team in another locality
     late_meeting: int = 50  # per working day a transfer meeting comes after the transfer
 
 

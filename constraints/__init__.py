@@ -13,7 +13,7 @@ from types import ModuleType
 
 from constraints import (
     asye_never_leads, balance, capacity, continuity, coworker_differs, date_in_window,
-    earliest_date, late_meeting, max_new_per_week, one_worker, siblings_together, transfer_meeting,
+    earliest_date, late_meeting, locality, max_new_per_week, one_worker, siblings_together, transfer_meeting,
     unallocated, worker_available,
 )
 
@@ -23,5 +23,6 @@ HARD: tuple[ModuleType, ...] = (
 )
 SOFT: tuple[ModuleType, ...] = (
     unallocated, capacity, siblings_together, continuity, balance, earliest_date, late_meeting,
+    locality,
 )
 REGISTRY: tuple[ModuleType, ...] = HARD + SOFT

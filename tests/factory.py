@@ -158,13 +158,13 @@ def make_decision(child_id: str = "C1", **overrides: object) -> _Decision:
 def make_worker(worker_id: str, service: str = "sfs", *, asye: bool = False,
                 capacity: int = 100, base_load: int = 0, away: tuple[date, ...] = (),
                 available: tuple[date, ...] | None = None, max_new: int = 4,
-                team: str | None = None) -> _Worker:
+                team: str | None = None, locality: str | None = None) -> _Worker:
     """A case-holding worker at work every horizon day except ``away`` (or only ``available``)."""
     days = HORIZON_DAYS if available is None else available
     return _Worker(id=worker_id, name=worker_id, team=team or SERVICE_TEAM[service],
                    service=service, asye=asye, fte=1.0, capacity=capacity, load_before=base_load,
                    base_load=base_load, available=frozenset(d for d in days if d not in away),
-                   max_new_per_week=max_new, locality=None)
+                   max_new_per_week=max_new, locality=locality)
 
 
 def make_request(child_id: str, role: str = "lead", service: str = "sfs", *,

@@ -26,7 +26,7 @@ from allocator.plan import Plan, Violation
 from allocator.solver.model import solve
 from constraints import (
     asye_never_leads, balance, capacity, continuity, coworker_differs, date_in_window,
-    earliest_date, late_meeting, max_new_per_week, one_worker, siblings_together, transfer_meeting,
+    earliest_date, late_meeting, locality, max_new_per_week, one_worker, siblings_together, transfer_meeting,
     unallocated, worker_available,
 )
 from factory import (
@@ -732,3 +732,33 @@ def test_late_meeting_solver_holds_it_after_a_conference_fixed_on_the_plan_date(
     [a] = result.plan.assignments
     assert (a.worker, a.meeting, a.on, result.objective) == ("W1", TUE, MON, 50)
     assert check_plan(result.plan, p).objective == 50
+
+
+# ---- locality -----------------------------------------------------------------------------------
+
+def _locality_problem():
+    north = make_worker("WN", team="TN", locality="North")
+    south = make_worker("WS", team="TS", locality="South")
+    anywhere = make_worker("WX", team="TX")
+    r1 = replace(make_request("C1"), locality="North")
+    r2 = make_request("C2")  # the child's current team has no locality
+    return make_problem([r1, r2], [north, south, anywhere]), (r1, r2), (north, south, anywhere)
+
+
+def test_locality__ok_same_locality_or_none_given_costs_nothing():
+    p, (r1, r2), (north, south, anywhere) = _locality_problem()
+    assert locality.penalties(plan(assign(r1, north), assign(r2, south)), p) == []
+    assert locality.penalties(plan(assign(r1, anywhere), assign(r2, north)), p) == []
+
+
+def test_locality__broken_another_locality_costs_its_weight():
+    p, (r1, r2), (north, south, _) = _locality_problem()
+    assert costs(locality.penalties(plan(assign(r1, south), assign(r2, north)), p)) == [
+        ("locality", ("C1:lead",), 200)]
+
+
+def test_locality_solver_keeps_the_child_in_the_north():
+    p, _, _ = _locality_problem()
+    result = solve(p)
+    assert {a.request_id: a.worker for a in result.plan.assignments}["C1:lead"] in ("WN", "WX")
+    assert check_plan(result.plan, p).objective == result.objective

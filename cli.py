@@ -73,10 +73,13 @@ def plan(
     seed: Annotated[int, typer.Option(help="Solver seed; same input and seed, same plan.")] = 0,
     time_limit: Annotated[float, typer.Option("--time-limit", help="Solver seconds.")] = 30.0,
     config: Annotated[Optional[Path], typer.Option(help="Points and weights (TOML).")] = None,
+    overrides: Annotated[Optional[Path], typer.Option(
+        help="Manager overrides (CSV: pin a child to a worker or date, or forbid a worker; "
+        "each with a reason).")] = None,
 ) -> None:
     """Decide the week's transfers, allocate workers and dates, check, and write the plan."""
     from allocator.config import load_config
-    from allocator.errors import InputError, PlanCheckError
+    from allocator.errors import InputError, NoPlanError, PlanCheckError
     from allocator.io.writer import write_plan
     from allocator.pipeline import run_plan
     from allocator.summary import summarise
@@ -85,9 +88,15 @@ def plan(
     started = time.perf_counter()
     try:
         run = run_plan(source, week=_week(week), pack_name=pack, seed=seed,
-                       time_limit=time_limit, config=load_config(config))
+                       time_limit=time_limit, config=load_config(config), overrides=overrides)
     except InputError as exc:
         _fail_input(exc)
+    except NoPlanError as exc:
+        typer.echo("No plan can honour every hard rule and override together. Nothing was "
+                   "written. In conflict:", err=True)
+        for line in exc.conflicts:
+            typer.echo(f"  - {line}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     except PlanCheckError as exc:
         typer.echo("The plan failed its independent check and was NOT written:", err=True)
         for v in exc.violations[:50]:
@@ -97,6 +106,8 @@ def plan(
     summary = summarise(run)
     for line in summary.lines():
         typer.echo(line)
+    if run.override_cost is not None:
+        typer.echo(f"  cost of manager overrides ................ {run.override_cost}")
     typer.echo(f"  time ..................................... "
                f"{time.perf_counter() - started:.2f} s")
     typer.echo(f"Plan written (DRAFT until a manager approves it) to {out}/:")

@@ -352,6 +352,33 @@ class ChildFlag(Row):
     cfla_end_date: OptDay = None
 
 
+class Override(Row):
+    """A manager's instruction for this week's plan, always with a reason.
+
+    ``pin_worker``: this child goes to this worker; ``pin_date``: the transfer happens on this
+    date; ``forbid_worker``: this worker must not take this child. Overrides live in their
+    own file (``caseload plan --overrides FILE``), not in the council's data extract.
+    """
+
+    TABLE = "csl_overrides"
+    KEY = "over_override_id"
+    over_override_id: Id
+    over_person_id: Id
+    over_action: Literal["pin_worker", "pin_date", "forbid_worker"]
+    over_professional_id: OptId = None
+    over_date: OptDay = None
+    over_reason: Annotated[str, Field(min_length=5, max_length=300)]
+    over_by: OptText = None
+
+    @model_validator(mode="after")
+    def _fields_for_action(self) -> "Override":
+        if self.over_action in ("pin_worker", "forbid_worker") and not self.over_professional_id:
+            raise ValueError(f"{self.over_action} needs over_professional_id")
+        if self.over_action == "pin_date" and self.over_date is None:
+            raise ValueError("pin_date needs over_date")
+        return self
+
+
 TABLES: tuple[type[Row], ...] = (
     Person, FamilyMember, Department, Professional, Involvement, CinEpisode, CpPlan,
     ClaEpisode, ClaReview, LegalStatus, Disability, ImmigrationStatus, KeyDate,

@@ -42,3 +42,12 @@ class PlanCheckError(Exception):
     def __init__(self, violations: list[str]):
         self.violations = violations
         super().__init__(f"{len(violations)} hard violation(s) in the plan")
+
+
+class NoPlanError(Exception):
+    """Raised when the hard rules, with the manager's overrides, admit no plan; carries the
+    conflicting overrides and rules in words."""
+
+    def __init__(self, conflicts: list[str]):
+        self.conflicts = conflicts
+        super().__init__("no plan satisfies the hard rules and overrides together")

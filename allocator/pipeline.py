@@ -15,7 +15,8 @@ from allocator import domain as d
 from allocator.caseload import Caseload
 from allocator.checker import CheckReport, check_plan
 from allocator.config import PlanConfig
-from allocator.errors import InputError, InputProblem, PlanCheckError
+from allocator.errors import InputError, InputProblem, NoPlanError, PlanCheckError
+from allocator.overrides import resolve_overrides
 from allocator.io.reader import read_caseload
 from allocator.problem import AllocationProblem, ProblemBuilder, demote_asye_leads
 from allocator.rules.engine import Decision, Engine
@@ -38,6 +39,7 @@ class PlanRun:
     result: SolveResult
     check: CheckReport
     timings: dict[str, float]
+    override_cost: int | None = None  # objective with overrides minus without; None if none
 
     @property
     def statutory_unallocated(self) -> list[str]:
@@ -77,8 +79,14 @@ def decide(caseload: Caseload, pack: Pack, week: date) -> tuple[list[ChildState]
 
 
 def run_plan(source: Path, week: date | None = None, pack_name: str | None = None,
-             seed: int = 0, time_limit: float = 30.0, config: PlanConfig | None = None) -> PlanRun:
-    """Run the whole pipeline; raises InputError for bad input, PlanCheckError for a bad plan."""
+             seed: int = 0, time_limit: float = 30.0, config: PlanConfig | None = None,
+             overrides: Path | None = None) -> PlanRun:
+    """Run the whole pipeline.
+
+    Raises InputError for bad input (overrides included), NoPlanError when overrides cannot
+    all be honoured (naming them and the rules they collide with), PlanCheckError when the
+    solver's plan fails the independent check.
+    """
     timings: dict[str, float] = {}
     t = time.perf_counter()
     caseload = read_caseload(source)
@@ -94,11 +102,19 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     problem = ProblemBuilder(caseload, pack, config, engine.plan_date,
                              engine.horizon_end).build(states, decisions)
     timings["rules"] = time.perf_counter() - t
+    free_problem = problem
+    if overrides is not None:
+        problem = with_overrides(problem, overrides)
     result = solve(problem, seed=seed, time_limit=time_limit)
     timings["model_build"] = result.build_seconds
     timings["solve"] = result.solve_seconds
+    if result.status == "INFEASIBLE":
+        raise NoPlanError(result.conflicts)
     if result.status not in ("OPTIMAL", "FEASIBLE"):
         raise PlanCheckError([f"solver ended {result.status} without a plan"])
+    override_cost = None
+    if problem.overrides:
+        override_cost = result.objective - solve(free_problem, seed, time_limit).objective
     t = time.perf_counter()
     report = check_plan(result.plan, problem)
     timings["check"] = time.perf_counter() - t
@@ -108,4 +124,21 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
         raise PlanCheckError([f"checker objective {report.objective} differs from the "
                               f"solver's {result.objective}"])
     return PlanRun(caseload, pack, engine.plan_date, seed, states, decisions, problem, result,
-                   report, timings)
+                   report, timings, override_cost)
+
+
+def with_overrides(problem: AllocationProblem, path: Path) -> AllocationProblem:
+    """The problem with a manager's overrides file read, checked and attached."""
+    from dataclasses import replace
+
+    from allocator.io.reader import read_table
+
+    rows = read_table(path, d.Override)
+    request_ids: dict[str, list[str]] = {}
+    for r in problem.requests:
+        request_ids.setdefault(r.child_id, []).append(r.id)
+    resolved, problems = resolve_overrides(rows, request_ids, set(problem.workers),
+                                           Path(path).name)
+    if problems:
+        raise InputError(problems)
+    return replace(problem, overrides=tuple(resolved))

@@ -14,6 +14,7 @@ from allocator import domain as d
 from allocator.calendar import add_working_days, next_working_day, working_days_in
 from allocator.caseload import Caseload
 from allocator.config import PlanConfig, Points
+from allocator.overrides import ResolvedOverride
 from allocator.rules.engine import Decision, Reason
 from allocator.rules.pack import Pack
 from allocator.state import ChildState
@@ -87,6 +88,7 @@ class AllocationProblem:
     asye_ids: frozenset[str] = frozenset()  # every ASYE, case-holding or not
     due_children: tuple[str, ...] = ()  # children whose decision needs a worker this plan
     teams: dict[str, Team] = field(default_factory=dict)
+    overrides: tuple[ResolvedOverride, ...] = ()
 
     def meeting_days(self, team: str, last: date) -> list[date]:
         """The team's meeting days from the plan date to ``last``, in order."""

@@ -13,13 +13,13 @@ from types import ModuleType
 
 from constraints import (
     asye_never_leads, balance, capacity, continuity, coworker_differs, date_in_window,
-    earliest_date, late_meeting, locality, max_new_per_week, one_worker, siblings_together, transfer_meeting,
+    earliest_date, late_meeting, locality, manager_overrides, max_new_per_week, one_worker, siblings_together, transfer_meeting,
     unallocated, worker_available,
 )
 
 HARD: tuple[ModuleType, ...] = (
     one_worker, asye_never_leads, coworker_differs, worker_available, date_in_window,
-    max_new_per_week, transfer_meeting,
+    max_new_per_week, transfer_meeting, manager_overrides,
 )
 SOFT: tuple[ModuleType, ...] = (
     unallocated, capacity, siblings_together, continuity, balance, earliest_date, late_meeting,

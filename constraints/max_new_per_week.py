@@ -42,7 +42,7 @@ def add(ctx: ServiceModel) -> None:
                 m.Add(both >= x + sum(days) - 1)
                 in_week.append(both)
             if len(in_week) > w.max_new_per_week:
-                m.Add(sum(in_week) <= w.max_new_per_week)
+                m.Add(sum(in_week) <= w.max_new_per_week).OnlyEnforceIf(ctx.guard(NAME, RULE))
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

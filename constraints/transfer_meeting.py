@@ -55,7 +55,7 @@ def add(ctx: ServiceModel) -> None:
     for (team, _), meets in by_day.items():
         slots = problem.teams[team].meeting_slots
         if len(meets) > slots:
-            m.Add(sum(meets) <= slots)
+            m.Add(sum(meets) <= slots).OnlyEnforceIf(ctx.guard(NAME, RULE))
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

@@ -24,7 +24,8 @@ def add(ctx: ServiceModel) -> None:
         for w, x in ctx.worker_vars(r):
             for t in r.dates:
                 if t not in w.available:
-                    ctx.model.AddBoolOr([x.Not(), ctx.day[r.id, t].Not()])
+                    ctx.model.AddBoolOr([x.Not(), ctx.day[r.id, t].Not()]).OnlyEnforceIf(
+                        ctx.guard(NAME, RULE))
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

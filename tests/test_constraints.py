@@ -22,11 +22,12 @@ import pytest
 
 import constraints
 from allocator.checker import check_plan
+from allocator.overrides import ResolvedOverride
 from allocator.plan import Plan, Violation
 from allocator.solver.model import solve
 from constraints import (
     asye_never_leads, balance, capacity, continuity, coworker_differs, date_in_window,
-    earliest_date, late_meeting, locality, max_new_per_week, one_worker, siblings_together, transfer_meeting,
+    earliest_date, late_meeting, locality, manager_overrides, max_new_per_week, one_worker, siblings_together, transfer_meeting,
     unallocated, worker_available,
 )
 from factory import (
@@ -521,6 +522,10 @@ def _valid_problem():
                       preferred=("W2",))
     p = make_problem([c1, c2, c3], [w1, w2, wq, wa], current_lead={"C3": "W1"},
                      statutory_children={"C1", "C3"})
+    # A manager forbids WQ for C2, which agrees with the optimum above.
+    p = replace(p, overrides=(
+        ResolvedOverride("O2", 3, "C2:lead", "C2", "forbid_worker", "WQ", None, "conflict",
+                         None),))
     return p, {w.id: w for w in (w1, w2, wq, wa)}
 
 
@@ -597,6 +602,9 @@ FAULTS = {
     "meeting outside its window": (
         lambda pl, ws: _move(pl, "C1:lead", meeting=date(2027, 1, 29)),
         {("transfer_meeting", ("C1:lead",), "meeting outside the meeting window")}),
+    "forbidden worker used": (
+        lambda pl, ws: _move(pl, "C2:lead", ws["WQ"]),
+        {("manager_overrides", ("O2", "C2:lead"), "forbidden worker used")}),
     "unallocated without a reason": (
         lambda pl, ws: _move(pl, "C1:lead", worker=None, team=None, on=None, blocked_by=()),
         {("one_worker", ("C1:lead",), "unallocated with no reason given")}),
@@ -762,3 +770,38 @@ def test_locality_solver_keeps_the_child_in_the_north():
     result = solve(p)
     assert {a.request_id: a.worker for a in result.plan.assignments}["C1:lead"] in ("WN", "WX")
     assert check_plan(result.plan, p).objective == result.objective
+
+
+# ---- manager_overrides --------------------------------------------------------------------------
+
+def _override_problem():
+    w1, w2 = make_worker("W1"), make_worker("W2")
+    r1, r2 = make_request("C1", dates=(MON, TUE)), make_request("C2", dates=(MON, TUE))
+    p = replace(make_problem([r1, r2], [w1, w2]), overrides=(
+        ResolvedOverride("O1", 2, "C1:lead", "C1", "pin_worker", "W2", None, "knows mum", None),
+        ResolvedOverride("O2", 3, "C2:lead", "C2", "pin_date", None, TUE, "court on MON", None),
+        ResolvedOverride("O3", 4, "C2:lead", "C2", "forbid_worker", "W1", None, "conflict", None)))
+    return p, (r1, r2), (w1, w2)
+
+
+def test_manager_overrides__ok_every_pin_and_exclusion_honoured():
+    p, (r1, r2), (w1, w2) = _override_problem()
+    assert manager_overrides.check(plan(assign(r1, w2, MON), assign(r2, w2, TUE)), p) == []
+
+
+def test_manager_overrides__broken_each_override_reported():
+    p, (r1, r2), (w1, w2) = _override_problem()
+    assert found(manager_overrides.check(plan(assign(r1, w1, MON), assign(r2, w1, MON)), p)) == {
+        ("manager_overrides", ("O1", "C1:lead"), "pinned worker not used"),
+        ("manager_overrides", ("O2", "C2:lead"), "pinned date not used"),
+        ("manager_overrides", ("O3", "C2:lead"), "forbidden worker used")}
+    assert found(manager_overrides.check(plan(assign(r1, w2, MON)), p)) == {
+        ("manager_overrides", ("O2",), "override's child is not in the plan")}
+
+
+def test_manager_overrides_solver_honours_them_all():
+    p, _, _ = _override_problem()
+    result = solve(p)
+    got = {a.request_id: (a.worker, a.on) for a in result.plan.assignments}
+    assert got == {"C1:lead": ("W2", MON), "C2:lead": ("W2", TUE)}
+    assert check_plan(result.plan, p).ok

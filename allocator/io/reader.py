@@ -50,6 +50,24 @@ def read_caseload(source: Path) -> Caseload:
     return caseload
 
 
+def read_table(path: Path, model: type[d.Row]) -> tuple[d.Row, ...]:
+    """Read one CSV table outside an input folder (for example manager overrides)."""
+    problems: list[InputProblem] = []
+    if not Path(path).is_file():
+        raise InputError([InputProblem(Path(path).name, None, None, "file not found")])
+    raw = _read_csv(Path(path), problems)
+    if raw is None:
+        raise InputError(problems)
+    file, header, body = raw
+    if not _header_ok(model, file, header, problems):
+        raise InputError(problems)
+    numbered = list(_parse_rows(model, file, header, body, problems))
+    _duplicate_keys(model, file, numbered, problems)
+    if problems:
+        raise InputError(problems)
+    return tuple(row for _, row in numbered)
+
+
 def _read_folder(folder: Path) -> tuple[d.Manifest | None, dict[str, RawTable], list[InputProblem]]:
     problems: list[InputProblem] = []
     manifest = _read_manifest_file(folder / MANIFEST_FILE, problems)

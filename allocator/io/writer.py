@@ -181,6 +181,10 @@ def plan_json(run: PlanRun, roster: list[dict[str, object]]) -> dict[str, object
         "solver": {"status": run.result.status, "objective": run.result.objective,
                    "bound": run.result.bound, "terms": run.result.terms,
                    "services": run.result.service_status},
+        "overrides": [{"id": o.id, "child_id": o.child_id, "action": o.action,
+                       "worker": o.worker, "date": o.on, "reason": o.reason, "by": o.by}
+                      for o in run.problem.overrides],
+        "override_cost": run.override_cost,
         "check": {"hard_violations": len(run.check.violations),
                   "objective": run.check.objective, "terms": run.check.terms},
         "roster": roster,

@@ -44,6 +44,21 @@ class ServiceModel:
         # (request, team) -> [(meeting day, var)]: filled by constraints.transfer_meeting
         self.meeting: dict[tuple[str, str], list[tuple[date, cp_model.IntVar]]] = {}
         self.terms: list[Term] = []
+        # assumption literals, each with the words that name it if the model is infeasible
+        self.assumptions: list[tuple[cp_model.IntVar, str]] = []
+        self._guards: dict[str, cp_model.IntVar] = {}
+
+    def assume(self, label: str) -> cp_model.IntVar:
+        """A new literal the solve assumes true; named in an infeasibility explanation."""
+        lit = self.model.NewBoolVar(f"assume[{label}]")
+        self.assumptions.append((lit, label))
+        return lit
+
+    def guard(self, constraint: str, rule: str) -> cp_model.IntVar:
+        """The one enforcement literal of a hard-constraint group (see ``assume``)."""
+        if constraint not in self._guards:
+            self._guards[constraint] = self.assume(f"hard rule {constraint}: {rule}")
+        return self._guards[constraint]
 
     def forbid(self, request: Request, worker: Worker, constraint: str) -> None:
         """Rule out ``worker`` for ``request``; the first constraint to do so is recorded."""

@@ -29,6 +29,7 @@ class SolveResult:
     build_seconds: float
     solve_seconds: float
     service_status: dict[str, str] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)  # why no plan exists, in words
 
     @property
     def gap(self) -> float:
@@ -46,6 +47,7 @@ def build_service_model(problem: AllocationProblem, service: str) -> ServiceMode
     for module in constraints.REGISTRY:
         module.add(ctx)
     ctx.model.Minimize(sum(t.weight * t.expr for t in ctx.terms))
+    ctx.model.AddAssumptions([lit for lit, _ in ctx.assumptions])
     return ctx
 
 
@@ -68,7 +70,9 @@ def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -
         solve_s += t2 - t1
         statuses[service] = STATUS_NAMES.get(status, str(status))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return SolveResult(Plan(()), statuses[service], 0, 0, {}, build_s, solve_s, statuses)
+            conflicts = _conflicts(ctx, solver) if status == cp_model.INFEASIBLE else []
+            return SolveResult(Plan(()), statuses[service], 0, 0, {}, build_s, solve_s, statuses,
+                               conflicts)
         assignments += _read_assignments(ctx, solver)
         for term in ctx.terms:
             terms[term.name] = terms.get(term.name, 0) + term.weight * solver.Value(term.expr)
@@ -77,6 +81,13 @@ def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -
     overall = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses.values()) else "FEASIBLE"
     plan = Plan(tuple(sorted(assignments, key=lambda a: a.request_id)))
     return SolveResult(plan, overall, objective, bound, terms, build_s, solve_s, statuses)
+
+
+def _conflicts(ctx: ServiceModel, solver: cp_model.CpSolver) -> list[str]:
+    """The assumptions that together cannot hold: overrides and hard-rule groups, in words."""
+    index = {lit.Index(): label for lit, label in ctx.assumptions}
+    found = [index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in index]
+    return sorted(found) or [f"service {ctx.service}: the hard rules cannot all hold"]
 
 
 def _solver(seed: int, time_limit: float) -> cp_model.CpSolver:

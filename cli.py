@@ -211,26 +211,32 @@ def explain(
     input: InputOpt = None,
     week: WeekOpt = None,
     pack: PackOpt = None,
+    seed: Annotated[int, typer.Option(help="Solver seed, as for plan.")] = 0,
 ) -> None:
-    """Explain one child's decision in plain English, with the policy clauses."""
-    from allocator.errors import InputError
-    from allocator.explain import explain_decision
-    from allocator.io.reader import read_caseload
-    from allocator.pipeline import decide, default_week
-    from allocator.rules.pack import load_pack
+    """Explain one child's decision and allocation in plain English, with the policy clauses."""
+    from allocator.alternatives import explain_plan
+    from allocator.errors import InputError, NoPlanError, PlanCheckError
+    from allocator.explain import explain_allocation, explain_decision
+    from allocator.pipeline import run_plan
 
     try:
-        caseload = read_caseload(input or shipped_demo())
-        pk = load_pack(pack or caseload.manifest.pack)
+        run = run_plan(input or shipped_demo(), week=_week(week), pack_name=pack, seed=seed)
     except InputError as exc:
         _fail_input(exc)
-    states, decisions, _ = decide(caseload, pk, _week(week) or default_week(caseload))
-    dec = next((d for d in decisions if d.child_id == child_id), None)
+    except (NoPlanError, PlanCheckError):
+        typer.echo("No checked plan this week; run `caseload plan` for the reason.", err=True)
+        raise typer.Exit(EXIT_PLAN_REJECTED) from None
+    dec = next((d for d in run.decisions if d.child_id == child_id), None)
     if dec is None:
         typer.echo("No open child with that id.", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    for line in explain_decision(dec, pk):
+    for line in explain_decision(dec, run.pack):
         typer.echo(line)
+    explanations = explain_plan(run.problem, run.result.plan, run.result.blocked)
+    for expl in explanations.values():
+        if expl.child_id == child_id:
+            for line in explain_allocation(expl):
+                typer.echo(line)
 
 
 @app.command()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from allocator.rules.engine import Decision
 from allocator.rules.pack import Pack
+
+if TYPE_CHECKING:
+    from allocator.alternatives import Explanation
 
 OUTCOME_WORDS = {
     "stay": "stays with the current team",
@@ -47,7 +52,7 @@ def explain_decision(dec: Decision, pack: Pack) -> list[str]:
         what += f" from {_service_name(pack, dec.to_service)}"
     lines.append(f"Decision: the child {what}.")
     if dec.earliest is not None:
-        lines.append(f"When: at the {dec.point}; the policy window runs {dec.earliest} to "
+        lines.append(f"When: {dec.point}; the policy window runs {dec.earliest} to "
                      f"{dec.latest}; this plan may use {dec.date_from} to {dec.date_to}.")
         if dec.notice_working_days:
             lines.append(f"Notice: at least {dec.notice_working_days} working days.")
@@ -63,4 +68,42 @@ def explain_decision(dec: Decision, pack: Pack) -> list[str]:
             lines.append(f"  - {r.summary if hasattr(r, 'summary') else r.text} "
                          f"(clause {r.clause}, rule {r.rule_id})")
     lines.append(f"Source: {pack.pack.title}, {pack.pack.council}.")
+    return lines
+
+
+TERM_WORDS = {
+    "unallocated": "left unallocated",
+    "capacity": "points above the worker's capacity",
+    "balance": "new points to a busy worker (shared by the worker's new children)",
+    "siblings_together": "siblings split across workers",
+    "continuity": "a worker who knows the child not kept",
+    "earliest_date": "transfer later than the first usable date",
+    "late_meeting": "transfer meeting after the transfer",
+    "locality": "move to another locality",
+}
+
+
+def explain_allocation(expl: "Explanation") -> list[str]:
+    """The allocation of one request in sentences: choice, constraints, cost, alternative."""
+    a = expl.assignment
+    role = "lead worker" if a.role == "lead" else "co-worker"
+    if a.worker is None:
+        lines = [f"No {role} could be allocated in {a.service}: " + "; ".join(a.blocked_by)
+                 + ". Escalate to a senior manager."]
+    else:
+        lines = [f"Allocated {role}: {a.worker} (team {a.team}), transfer on {a.on}, "
+                 f"transfer meeting on {a.meeting}."]
+    if expl.ruled_out:
+        lines.append("Workers ruled out by hard rules: " + "; ".join(
+            f"{n} by {rule}" for rule, n in expl.ruled_out)
+            + f" ({expl.candidates} remained).")
+    costs = [f"{TERM_WORDS.get(p.term, p.term)}: {p.cost}" for p in expl.terms]
+    lines.append("Cost in the plan: " + ("; ".join(costs) if costs else "none") + ".")
+    alt = expl.alternative
+    if alt is not None:
+        why = "; ".join(f"{TERM_WORDS.get(t, t)} +{v}" for t, v in alt.rises) or "no term rises"
+        lines.append(f"Best alternative turned down: {alt.worker} (team {alt.team}) on {alt.on}, "
+                     f"{alt.extra_cost} more ({why}).")
+    elif a.worker is not None:
+        lines.append("No other worker could take the child without breaking a hard rule.")
     return lines

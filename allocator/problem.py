@@ -141,7 +141,7 @@ def demote_asye_leads(decisions: list[Decision], states: dict[str, ChildState],
         if child.statutory and child.lead_worker in asye and not allocates_lead:
             dec = replace(
                 dec, outcome="allocate", rule_id=ASYE_REASON.rule_id, to_service=child.service,
-                point="now (ASYE may not lead)", anchor=start, earliest=start,
+                point="now, as an ASYE may not lead", anchor=start, earliest=start,
                 latest=add_working_days(start, window), date_from=start,
                 date_to=add_working_days(start, window), due=True, notice_working_days=0,
                 flags=(), coworking_service=None, joint_visit_by=None, introduction_by=None,

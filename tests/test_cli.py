@@ -31,7 +31,7 @@ def test_plan_writes_checked_outputs_and_a_summary(small_demo, tmp_path):
     assert "CP/looked-after children led by an ASYE .. 0" in result.output
     assert "hard violations (independent check) ...... 0" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "capacity.csv", "decisions.csv", "plan.json", "transfer_roster.csv"]
+        "capacity.csv", "decisions.csv", "explanations.csv", "plan.json", "transfer_roster.csv"]
     plan = json.loads((out / "plan.json").read_text())
     assert plan["status"].startswith("DRAFT")
     assert plan["check"]["objective"] == plan["solver"]["objective"]
@@ -64,6 +64,8 @@ def test_explain_prints_reasons_in_plain_english(small_demo, tmp_path):
     assert result.exit_code == 0
     assert "Decision: the child" in result.output and "Why:" in result.output
     assert "clause" in result.output
+    assert "Allocated lead worker:" in result.output or "No lead worker could" in result.output
+    assert "Cost in the plan:" in result.output
 
 
 def test_explain_unknown_child_fails_cleanly(small_demo):

@@ -87,6 +87,11 @@ DECISION_COLUMNS = (
     "transfer_point", "window_earliest", "window_latest", "usable_from", "usable_to", "due",
     "statutory", "flags", "clause", "rule_id", "reason", "overruled",
 )
+EXPLANATION_COLUMNS = (
+    "child_id", "role", "worker", "team", "transfer_date", "transfer_meeting", "ruled_out",
+    "eligible_workers", "cost_terms", "best_alternative", "alternative_date",
+    "alternative_extra_cost", "alternative_rejected_because", "explanation",
+)
 CAPACITY_COLUMNS = (
     "worker_id", "worker_name", "team", "service", "asye", "fte", "capacity", "load_before",
     "load_after", "over_capacity", "new_children",
@@ -100,6 +105,7 @@ def plan_files(run: PlanRun) -> dict[str, str]:
         "transfer_roster.csv": csv_text(ROSTER_COLUMNS, roster),
         "decisions.csv": csv_text(DECISION_COLUMNS, decision_rows(run)),
         "capacity.csv": csv_text(CAPACITY_COLUMNS, capacity_rows(run)),
+        "explanations.csv": csv_text(EXPLANATION_COLUMNS, explanation_rows(run)),
         "plan.json": json.dumps(plan_json(run, roster), indent=1, sort_keys=True,
                                 default=_json_default) + "\n",
     }
@@ -143,6 +149,28 @@ def decision_rows(run: PlanRun) -> Iterable[dict[str, object]]:
             "clause": "; ".join(r.clause for r in dec.reasons), "rule_id": dec.rule_id,
             "reason": dec.reasons[0].text,
             "overruled": [f"{r.rule_id} ({r.clause})" for r in dec.overruled],
+        }
+
+
+def explanation_rows(run: PlanRun) -> Iterable[dict[str, object]]:
+    from allocator.alternatives import explain_plan
+    from allocator.explain import explain_allocation
+
+    explanations = explain_plan(run.problem, run.result.plan, run.result.blocked)
+    for rid in sorted(explanations):
+        e = explanations[rid]
+        a, alt = e.assignment, e.alternative
+        yield {
+            "child_id": e.child_id, "role": a.role, "worker": a.worker or "UNALLOCATED",
+            "team": a.team, "transfer_date": a.on, "transfer_meeting": a.meeting,
+            "ruled_out": [f"{rule}: {n}" for rule, n in e.ruled_out],
+            "eligible_workers": e.candidates,
+            "cost_terms": [f"{p.term}: {p.cost}" for p in e.terms],
+            "best_alternative": alt.worker if alt else None,
+            "alternative_date": alt.on if alt else None,
+            "alternative_extra_cost": alt.extra_cost if alt else None,
+            "alternative_rejected_because": [f"{t} +{v}" for t, v in alt.rises] if alt else None,
+            "explanation": " ".join(explain_allocation(e)),
         }
 
 

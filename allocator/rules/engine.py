@@ -200,7 +200,10 @@ class Engine:
         joint = intro = escalate = None
         due = False
         if earliest is not None and latest is not None:
-            notice = ts.notice_working_days if outcome in ("transfer", "step_down") else 0
+            # Notice is the sending team's, about a case it holds: a child with no worker
+            # (a new referral at the front door) has nobody to give it.
+            held = child.lead_worker is not None
+            notice = ts.notice_working_days if held and outcome in ("transfer", "step_down") else 0
             date_from, date_to, late, short = self._usable_dates(earliest, latest, notice)
             if late:
                 flag_list.append("late")
@@ -289,8 +292,16 @@ def _point_words(rule: Rule, anchor: date, event: Event | None) -> str:
     point = rule.point
     assert point is not None
     if point.immediate:
-        return "now (on allocation)"
+        return "now, on allocation"
     if point.age is not None:
-        return f"{point.age}th birthday on {anchor.isoformat()}"
-    kind = event.kind.replace("_", " ") if event else "event"
-    return f"{kind} on {anchor.isoformat()}"
+        return f"at the {point.age}th birthday on {anchor.isoformat()}"
+    kind = EVENT_WORDS.get(event.kind, event.kind.replace("_", " ")) if event else "event"
+    return f"at the {kind} on {anchor.isoformat()}"
+
+
+EVENT_WORDS = {
+    "icpc": "initial child protection conference", "rcpc": "review child protection conference",
+    "cla_review": "looked-after review", "cin_review": "child in need review",
+    "irh": "issues resolution hearing", "first_hearing": "first court hearing",
+    "final_hearing": "final hearing", "return_home": "return home",
+}

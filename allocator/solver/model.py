@@ -30,6 +30,7 @@ class SolveResult:
     solve_seconds: float
     service_status: dict[str, str] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)  # why no plan exists, in words
+    blocked: dict[str, dict[str, str]] = field(default_factory=dict)  # request -> worker -> rule
 
     @property
     def gap(self) -> float:
@@ -58,6 +59,7 @@ def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -
     objective = bound = 0
     build_s = solve_s = 0.0
     statuses: dict[str, str] = {}
+    blocked: dict[str, dict[str, str]] = {}
     services = problem.services
     for service in services:
         t0 = time.perf_counter()
@@ -74,13 +76,15 @@ def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -
             return SolveResult(Plan(()), statuses[service], 0, 0, {}, build_s, solve_s, statuses,
                                conflicts)
         assignments += _read_assignments(ctx, solver)
+        blocked.update(ctx.blocked)
         for term in ctx.terms:
             terms[term.name] = terms.get(term.name, 0) + term.weight * solver.Value(term.expr)
         objective += round(solver.ObjectiveValue())
         bound += round(solver.BestObjectiveBound())
     overall = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses.values()) else "FEASIBLE"
     plan = Plan(tuple(sorted(assignments, key=lambda a: a.request_id)))
-    return SolveResult(plan, overall, objective, bound, terms, build_s, solve_s, statuses)
+    return SolveResult(plan, overall, objective, bound, terms, build_s, solve_s, statuses,
+                       blocked=blocked)
 
 
 def _conflicts(ctx: ServiceModel, solver: cp_model.CpSolver) -> list[str]:

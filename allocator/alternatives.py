@@ -1,0 +1,124 @@
+"""Why each child got their worker: what ruled others out, what the choice costs, and the
+best alternative the model turned down, priced by the independent checker.
+
+For each allocated request, every other worker in the receiving service that no hard rule
+ruled out is tried in its place (same date if they are at work, else their first usable
+date; the team's first meeting day with a free slot). The plan with that one change is
+re-checked on its service alone; the cheapest alternative that breaks no hard rule is the
+"best rejected alternative", and the terms that rise say why it lost.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+
+from allocator.checker import check_plan
+from allocator.plan import Assignment, Penalty, Plan
+from allocator.problem import AllocationProblem, Request, Worker
+from constraints.transfer_meeting import last_meeting_day
+
+
+@dataclass(frozen=True)
+class Alternative:
+    worker: str
+    team: str
+    on: object
+    extra_cost: int
+    rises: tuple[tuple[str, int], ...]  # (term, increase), largest first
+
+
+@dataclass(frozen=True)
+class Explanation:
+    request_id: str
+    child_id: str
+    assignment: Assignment
+    ruled_out: tuple[tuple[str, int], ...]  # (hard rule, workers it ruled out)
+    terms: tuple[Penalty, ...]  # objective terms naming this request
+    alternative: Alternative | None
+    candidates: int  # workers no hard rule ruled out
+
+
+def service_problem(problem: AllocationProblem, service: str) -> AllocationProblem:
+    """The problem cut down to one receiving service (terms never cross services)."""
+    requests = tuple(r for r in problem.requests if r.service == service)
+    children = {r.child_id for r in requests}
+    workers = {w: problem.workers[w] for w in problem.service_workers.get(service, ())}
+    return replace(problem, requests=requests, workers=workers,
+                   service_workers={service: tuple(sorted(workers))},
+                   current_lead={c: w for c, w in problem.current_lead.items() if c in children},
+                   due_children=tuple(c for c in problem.due_children if c in children),
+                   overrides=tuple(o for o in problem.overrides
+                                   if o.request_id in {r.id for r in requests}))
+
+
+def explain_plan(problem: AllocationProblem, plan: Plan,
+                 blocked: dict[str, dict[str, str]]) -> dict[str, Explanation]:
+    """An explanation for every request in ``plan``."""
+    out: dict[str, Explanation] = {}
+    for service in problem.services:
+        sub = service_problem(problem, service)
+        ids = {r.id for r in sub.requests}
+        sub_plan = Plan(tuple(a for a in plan.assignments if a.request_id in ids))
+        base = check_plan(sub_plan, sub)
+        for r in sub.requests:
+            out[r.id] = _explain(sub, sub_plan, base.penalties, r, blocked.get(r.id, {}))
+    return out
+
+
+def _explain(sub: AllocationProblem, plan: Plan, penalties: tuple[Penalty, ...], r: Request,
+             blocked: dict[str, str]) -> Explanation:
+    a = plan.by_request()[r.id]
+    ruled = Counter(blocked.values())
+    candidates = [w for w in sub.workers.values() if w.id not in blocked]
+    terms = tuple(p for p in penalties if r.id in p.ids or (a.worker and a.worker in p.ids)
+                  or r.family_id in p.ids)
+    best = None
+    if a.worker is not None:
+        base_terms = _by_term(penalties)
+        base_cost = sum(base_terms.values())
+        for w in candidates:
+            if w.id == a.worker:
+                continue
+            moved = _move(sub, plan, a, r, w)
+            if moved is None:
+                continue
+            report = check_plan(moved, sub)
+            if not report.ok:
+                continue
+            extra = report.objective - base_cost
+            if best is None or (extra, w.id) < (best.extra_cost, best.worker):
+                after = _by_term(report.penalties)
+                rises = sorted(((t, after.get(t, 0) - base_terms.get(t, 0))
+                                for t in set(after) | set(base_terms)),
+                               key=lambda tv: (-tv[1], tv[0]))
+                best = Alternative(w.id, w.team, moved.by_request()[r.id].on, extra,
+                                   tuple((t, v) for t, v in rises if v > 0))
+    return Explanation(r.id, r.child_id, a, tuple(sorted(ruled.items())), terms, best,
+                       len(candidates))
+
+
+def _by_term(penalties: tuple[Penalty, ...]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for p in penalties:
+        out[p.term] = out.get(p.term, 0) + p.cost
+    return out
+
+
+def _move(sub: AllocationProblem, plan: Plan, a: Assignment, r: Request,
+          w: Worker) -> Plan | None:
+    """The plan with ``r`` given to ``w``: same date if possible, a free meeting slot."""
+    days = [t for t in r.dates if t in w.available]
+    if not days:
+        return None
+    on = a.on if a.on in days else days[0]
+    used = Counter((x.team, x.meeting) for x in plan.assignments if x.request_id != r.id)
+    team = sub.teams[w.team]
+    meetings = [t for t in sub.meeting_days(w.team, last_meeting_day(r))
+                if used[w.team, t] < team.meeting_slots]
+    if not meetings:
+        return None
+    before = [t for t in meetings if t <= on]
+    meeting = before[-1] if before else meetings[0]
+    new = replace(a, worker=w.id, team=w.team, on=on, meeting=meeting)
+    return Plan(tuple(new if x.request_id == r.id else x for x in plan.assignments))

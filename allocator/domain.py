@@ -244,20 +244,25 @@ EVENT_TYPES = (
     "icpc",  # initial child protection conference
     "rcpc",  # review child protection conference
     "legal_planning_meeting",
+    "gateway_meeting",  # legal gateway / legal planning panel
+    "pre_proceedings_meeting",  # PLO pre-proceedings meeting
+    "epo_hearing",  # emergency protection order or urgent ICO application hearing
     "first_hearing",  # first hearing in care proceedings
     "irh",  # issues resolution hearing
     "final_hearing",
     "cla_review",  # looked-after review
+    "permanency_planning_meeting",
+    "fgc",  # family group conference
     "placement_order",
     "adoption_order",
     "return_home",
     "pathway_plan_review",
+    "court_report_request",  # a court asks for a section 7 or section 37 report
+    # Derived, not entered as key dates: orders from ssd_legal_status start dates, and the
+    # start of each looked-after period from ssd_cla_episodes.
+    "ico_made", "care_order_made", "placement_order_made", "accommodated",
 )
-EventType = Literal[
-    "strategy_discussion", "assessment_completed", "network_meeting", "cin_review", "icpc",
-    "rcpc", "legal_planning_meeting", "first_hearing", "irh", "final_hearing", "cla_review",
-    "placement_order", "adoption_order", "return_home", "pathway_plan_review",
-]
+EventType = Literal[EVENT_TYPES]  # type: ignore[valid-type]
 
 
 class KeyDate(Row):
@@ -333,10 +338,17 @@ CHILD_FLAGS = {
     "sgo_application": "special guardianship application in progress",
     "primary_need_disability": "disability is the primary reason for allocation",
     "exploitation_high": "exploitation risk assessed as high",
+    "exploitation_police_operation": "exploitation linked to a police operation or organised crime",
     "exploitation_medium": "exploitation risk assessed as medium",
     "edge_of_care": "at the edge of care",
     "homeless_16_17": "homeless 16 or 17 year old",
     "supervision_order": "subject to a supervision order",
+    "remain_looked_after": "a looked-after review decided the child remains looked after",
+    "proceedings_to_issue": "legal planning decided to issue care proceedings",
+    "pre_proceedings": "legal planning decided on pre-proceedings (PLO)",
+    "step_down_proposed": "the team proposes stepping the case down",
+    "sibling_closed_to_cwd": "the disabled sibling's case has closed to the disability team",
+    "referred_after_16_weeks": "referred after 16 weeks of pregnancy",
 }
 
 

@@ -145,7 +145,7 @@ def demote_asye_leads(decisions: list[Decision], states: dict[str, ChildState],
                 latest=add_working_days(start, window), date_from=start,
                 date_to=add_working_days(start, window), due=True, notice_working_days=0,
                 flags=(), coworking_service=None, joint_visit_by=None, introduction_by=None,
-                escalate_after=None, reasons=(ASYE_REASON,),
+                escalate_after=None, resolve_by=None, reasons=(ASYE_REASON,),
                 overruled=dec.reasons + dec.overruled)
         out.append(dec)
     return out

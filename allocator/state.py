@@ -16,6 +16,7 @@ from allocator.caseload import Caseload
 from allocator.rules.pack import Pack
 
 STATUTORY = frozenset({"cp", "cla", "proceedings"})
+_ORDER_EVENTS = {"C1": "ico_made", "C2": "care_order_made", "E1": "placement_order_made"}
 _LEGAL_FLAGS = {"C1": "interim_care_order", "C2": "care_order", "E1": "placement_order",
                 "V2": "s20", "V3": "s20", "V4": "s20", "J1": "remand", "J2": "remand",
                 "J3": "remand"}
@@ -51,6 +52,9 @@ class ChildState:
     on: date  # the plan date this state describes
     previous_service: str | None = None  # service of the last closed referral, if any
     weeks_since_closure: int | None = None  # from that closure to the open referral
+    last_closure: date | None = None  # the date of that closure
+    reopened_on: date | None = None  # the open referral's date, when it follows a closure
+    co_worker_services: frozenset[str] = frozenset()  # services of the open co-workers
 
     @property
     def statutory(self) -> bool:
@@ -81,6 +85,7 @@ class StateBuilder:
         self.key_dates = caseload.grouped(d.KeyDate, "kdat_person_id")
         self.reviews = caseload.grouped(d.ClaReview, "clar_cla_id")
         self.child_flags = caseload.grouped(d.ChildFlag, "cfla_person_id")
+        self.asye = {w.wcap_professional_id for w in caseload.rows(d.WorkerCapacity) if w.wcap_asye}
 
     def open_children(self) -> list[str]:
         """Ids of children with an open referral, plan, looked-after period or lead worker."""
@@ -134,6 +139,9 @@ class StateBuilder:
             flags=flags, legal_status=legal, child_flags=child_flags, events=events,
             episode_start=episode_start,
             cla_start=cla.clae_cla_episode_start_date if cla else None, on=on,
+            co_worker_services=frozenset(
+                self.service_of_team.get(r.invo_professional_team, "") for r in open_inv
+                if r.invo_professional_role_id == d.CO_WORKER_ROLE),
             **self._re_referral(pid, referral),
         )
 
@@ -156,7 +164,8 @@ class StateBuilder:
                                               i.invo_involvements_id), default=None)
         team = last_lead.invo_professional_team if last_lead else last.cine_referral_team
         return {"previous_service": self.service_of_team.get(team or ""),
-                "weeks_since_closure": (referral.cine_referral_date - last.cine_close_date).days // 7}
+                "weeks_since_closure": (referral.cine_referral_date - last.cine_close_date).days // 7,
+                "last_closure": last.cine_close_date, "reopened_on": referral.cine_referral_date}
 
     def _open_referral(self, pid: str) -> d.CinEpisode | None:
         rows = [r for r in self.referrals.get(pid, [])
@@ -179,6 +188,12 @@ class StateBuilder:
     def _events(self, pid: str, cla: d.ClaEpisode | None) -> tuple[Event, ...]:
         events = [Event(k.kdat_event_type, k.kdat_event_date, k.kdat_status, k.kdat_original_date)
                   for k in self.key_dates.get(pid, []) if k.kdat_status != "cancelled"]
+        for episode in self.cla.get(pid, []):
+            events.append(Event("accommodated", episode.clae_cla_episode_start_date, "held"))
+        for legal in self.legal.get(pid, []):  # an order's start date is the day it was made
+            kind = _ORDER_EVENTS.get(legal.lega_legal_status)
+            if kind is not None:
+                events.append(Event(kind, legal.lega_legal_status_start_date, "held"))
         if cla is not None:
             seen = {e.on for e in events if e.kind == "cla_review"}
             for review in self.reviews.get(cla.clae_cla_id, []):
@@ -195,6 +210,8 @@ class StateBuilder:
         flags = {"open_case"}
         if lead is None:
             flags.add("unallocated")
+        elif lead.invo_professional_id in self.asye:
+            flags.add("asye_lead")
         if any(_open(p.cppl_cp_plan_start_date, p.cppl_cp_plan_end_date, on)
                for p in self.cp.get(pid, [])):
             flags.add("cp")

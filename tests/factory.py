@@ -150,7 +150,7 @@ def make_decision(child_id: str = "C1", **overrides: object) -> _Decision:
         from_service="ai", from_team="TA", from_worker=None, to_service="sfs", point="test",
         anchor=PLAN_DATE, earliest=PLAN_DATE, latest=HORIZON_END, date_from=PLAN_DATE,
         date_to=HORIZON_END, notice_working_days=0, coworking_service=None,
-        joint_visit_by=None, introduction_by=None, escalate_after=None, statutory=False,
+        joint_visit_by=None, introduction_by=None, escalate_after=None, resolve_by=None, statutory=False,
         due=True, flags=(), reasons=(), overruled=())
     return _replace(base, **overrides)
 

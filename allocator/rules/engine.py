@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from allocator.calendar import (
     add_working_days, birthday, next_working_day, previous_working_day, whichever_sooner,
+    working_days_between,
 )
 from allocator.rules.pack import Pack, Rule
 from allocator.state import ChildState, Event
@@ -52,7 +53,8 @@ class Decision:
     coworking_service: str | None
     joint_visit_by: date | None
     introduction_by: date | None
-    escalate_after: date | None
+    escalate_after: date | None  # a delay past the window is escalated after this date
+    resolve_by: date | None  # and must be resolved by this date
     statutory: bool
     due: bool  # the transfer falls inside this plan's horizon
     flags: tuple[str, ...]  # late, short_notice, manager_decision, siblings_follow ...
@@ -102,9 +104,46 @@ def rule_applies(rule: Rule, child: ChildState) -> bool:
     if w.has_event and not any(e.kind in w.has_event and e.on >= child.episode_start
                                for e in child.events):
         return False
-    if rule.point is not None and rule.outcome in MOVING and _anchor(rule, child)[0] is None \
-            and not rule.point.immediate:
+    if w.has_held_event and not any(e.kind in w.has_held_event and e.status == "held"
+                                    and e.on >= child.episode_start for e in child.events):
+        return False
+    if w.lacks_event and any(e.kind in w.lacks_event and e.on >= child.episode_start
+                             for e in child.events):
+        return False
+    if child.co_worker_services & set(w.no_coworker_from):
+        return False
+    if w.previous_from and child.previous_service not in w.previous_from:
+        return False
+    if not _re_referral_months_hold(w.re_referral_within_months, w.re_referral_after_months,
+                                    child):
+        return False
+    if rule.point is not None and not rule.point.immediate and _anchor(rule, child)[0] is None:
         return False  # the point cannot be placed: the rule does not apply yet
+    return True
+
+
+def _notice_working_days(rule: Rule | None, pack_notice: int, today: date) -> int:
+    """The rule's notice if it sets one (calendar days turned into working days from today),
+    else the pack's."""
+    if rule is not None and rule.notice_calendar_days is not None:
+        return working_days_between(today, today + relativedelta(days=rule.notice_calendar_days))
+    if rule is not None and rule.notice_working_days is not None:
+        return rule.notice_working_days
+    return pack_notice
+
+
+def _re_referral_months_hold(within: int | None, after: int | None, child: ChildState) -> bool:
+    if within is None and after is None:
+        return True
+    if child.last_closure is None or child.reopened_on is None:
+        return False
+    reopened = child.reopened_on
+    limit_within = child.last_closure + relativedelta(months=within) if within else None
+    limit_after = child.last_closure + relativedelta(months=after) if after else None
+    if limit_within is not None and reopened > limit_within:
+        return False
+    if limit_after is not None and reopened <= limit_after:
+        return False
     return True
 
 
@@ -119,8 +158,13 @@ def _anchor(rule: Rule, child: ChildState) -> tuple[date | None, Event | None]:
         pool = [e for e in child.events if e.kind == kind and e.on >= since]
         if point.select == "next":
             pool = [e for e in pool if e.on >= child.on]
-        if pool:
-            picked.append(min(pool, key=lambda e: e.on))
+        if point.select == "after":
+            marks = [e.on for e in child.events if e.kind == point.after and e.on >= since]
+            pool = [e for e in pool if marks and e.on >= max(marks)]
+        pool.sort(key=lambda e: e.on)
+        index = point.n - 1 if point.select == "nth" else 0
+        if len(pool) > index:
+            picked.append(pool[index])
     if not picked:
         return None, None
     first = min(picked, key=lambda e: e.on)
@@ -154,8 +198,8 @@ class Engine:
 
     def _decision(self, child: ChildState, rule: Rule, overruled: tuple[Reason, ...]) -> Decision:
         reasons = [_reason(rule)]
-        if rule.outcome not in MOVING:
-            flags = ("manager_decision",) if rule.outcome == "manager_decision" else ()
+        flags = ("manager_decision",) if rule.outcome == "manager_decision" else ()
+        if rule.point is None:
             return self._record(child, rule.outcome, rule.id, rule.to, "none", None, None, None,
                                 tuple(reasons), overruled, flags)
         anchor, event = (self.plan_date, None) if rule.point and rule.point.immediate \
@@ -174,7 +218,7 @@ class Engine:
         if rule.outcome == "allocate":
             to = child.service
         return self._record(child, rule.outcome, rule.id, to, words, anchor, earliest, latest,
-                            tuple(reasons), overruled, (), rule)
+                            tuple(reasons), overruled, flags, rule)
 
     def _window(self, rule: Rule, anchor: date) -> tuple[date, date]:
         point = rule.point
@@ -197,13 +241,14 @@ class Engine:
         flag_list = list(flags)
         date_from = date_to = None
         notice = 0
-        joint = intro = escalate = None
+        joint = intro = escalate = resolve = None
         due = False
         if earliest is not None and latest is not None:
             # Notice is the sending team's, about a case it holds: a child with no worker
             # (a new referral at the front door) has nobody to give it.
             held = child.lead_worker is not None
-            notice = ts.notice_working_days if held and outcome in ("transfer", "step_down") else 0
+            notice = _notice_working_days(rule, ts.notice_working_days, self.plan_date) \
+                if held and outcome in ("transfer", "step_down") else 0
             date_from, date_to, late, short = self._usable_dates(earliest, latest, notice)
             if late:
                 flag_list.append("late")
@@ -212,10 +257,14 @@ class Engine:
             due = date_from <= self.horizon_end
             if rule is not None and rule.joint_visit_working_days is not None:
                 joint = add_working_days(date_from, rule.joint_visit_working_days)
+            if rule is not None and rule.joint_visit_before_working_days is not None:
+                joint = add_working_days(earliest, -rule.joint_visit_before_working_days)
             if ts.introduction_working_days is not None:
                 intro = add_working_days(date_from, ts.introduction_working_days)
             if ts.escalation_working_days is not None:
                 escalate = add_working_days(date_to, ts.escalation_working_days)
+                if ts.resolution_working_days is not None:
+                    resolve = add_working_days(date_to, ts.resolution_working_days)
         return Decision(
             child_id=child.child_id, family_id=child.family_id, outcome=outcome, rule_id=rule_id,
             from_service=child.service, from_team=child.team, from_worker=child.lead_worker,
@@ -223,6 +272,7 @@ class Engine:
             date_from=date_from, date_to=date_to, notice_working_days=notice,
             coworking_service=to if outcome == "start_coworking" else None,
             joint_visit_by=joint, introduction_by=intro, escalate_after=escalate,
+            resolve_by=resolve,
             statutory=child.statutory, due=due, flags=tuple(flag_list), reasons=reasons,
             overruled=overruled,
         )

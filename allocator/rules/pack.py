@@ -36,11 +36,12 @@ STATUS_FLAGS = (
     "pre_birth",  # unborn: expected date of birth only
     "care_leaver",  # aged 18 or over
     "statutory",  # cp, cla or proceedings: must have an experienced lead worker
+    "asye_lead",  # the lead worker is in their assessed and supported year
 )
 StatusFlag = Literal[
     "open_case", "unallocated", "cin", "cp", "cla", "proceedings", "care_order",
     "interim_care_order", "placement_order", "s20", "remand", "disabled", "uasc", "pre_birth",
-    "care_leaver", "statutory",
+    "care_leaver", "statutory", "asye_lead",
 ]
 Outcome = Literal[
     "stay", "allocate", "transfer", "start_coworking", "coworker_becomes_lead", "step_down", "close",
@@ -104,9 +105,15 @@ class Condition(Strict):
     min_age: int | None = None
     max_age: int | None = None  # inclusive, age in completed years on the plan date
     has_event: list[EventType] = Field(default_factory=list)  # one of these is on record
+    has_held_event: list[EventType] = Field(default_factory=list)  # one was held (status held)
+    lacks_event: list[EventType] = Field(default_factory=list)  # none of these is on record
+    no_coworker_from: list[ServiceId] = Field(default_factory=list)  # no co-worker there yet
     not_from: list[ServiceId] = Field(default_factory=list)  # services that must NOT hold it
     re_referral_within_weeks: int | None = None  # reopened within N weeks of a closure
     re_referral_after_weeks: int | None = None  # reopened more than N weeks after a closure
+    previous_from: list[ServiceId] = Field(default_factory=list)  # last closed case held here
+    re_referral_within_months: int | None = None  # reopened within N calendar months
+    re_referral_after_months: int | None = None  # reopened more than N calendar months after
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
@@ -121,7 +128,9 @@ class TransferPoint(Strict):
     """
 
     events: list[EventType] = Field(default_factory=list)
-    select: Literal["first", "next"] = "first"
+    select: Literal["first", "next", "nth", "after"] = "first"
+    n: int = 1  # with select = "nth": the nth such event since the episode began
+    after: EventType | None = None  # with select = "after": the first on or after this event
     age: int | None = None
     from_wd: int = 0
     to_wd: int | None = None  # None: the pack's default window
@@ -136,6 +145,8 @@ class TransferPoint(Strict):
             raise ValueError("give exactly one of events, age or immediate")
         if self.to_wd is not None and self.to_wd < self.from_wd:
             raise ValueError("to_wd is before from_wd")
+        if (self.select == "after") != (self.after is not None):
+            raise ValueError("select = 'after' goes with after = <event type>, and only with it")
         if self.to_wd is not None and self.to_months is not None:
             raise ValueError("give to_wd or to_months, not both")
         return self
@@ -159,7 +170,10 @@ class Rule(Strict):
     to: ServiceId | Literal["@previous"] | None = None  # "@previous": the last team's service
     point: TransferPoint | None = None
     coworking: CoWorking | None = None
-    joint_visit_working_days: int | None = None
+    joint_visit_working_days: int | None = None  # joint visit within N working days after
+    joint_visit_before_working_days: int | None = None  # joint visit N working days before
+    notice_working_days: int | None = None  # this rule's notice, instead of the pack's
+    notice_calendar_days: int | None = None  # or notice in calendar days ("7 days' notice")
     joint_visit_clause: str | None = None
     siblings_follow: bool = False
     priority: int = 50
@@ -211,7 +225,8 @@ class Pack(Strict):
             raise ValueError("a rule id appears twice")
         known = set(ids)
         for rule in self.rules:
-            named = set(rule.when.from_services) | set(rule.when.not_from)
+            named = (set(rule.when.from_services) | set(rule.when.not_from)
+                     | set(rule.when.no_coworker_from) | set(rule.when.previous_from))
             if rule.to and rule.to != "@previous":
                 named.add(rule.to)
             if rule.coworking:

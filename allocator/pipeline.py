@@ -120,11 +120,19 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     timings["check"] = time.perf_counter() - t
     if not report.ok:
         raise PlanCheckError([str(v) for v in report.violations])
-    if report.objective != result.objective:
+    mismatched = term_mismatches(result.terms, report.terms)
+    if mismatched or report.objective != result.objective:
         raise PlanCheckError([f"checker objective {report.objective} differs from the "
-                              f"solver's {result.objective}"])
+                              f"solver's {result.objective}"] + mismatched)
     return PlanRun(caseload, pack, engine.plan_date, seed, states, decisions, problem, result,
                    report, timings, override_cost)
+
+
+def term_mismatches(solver_terms: dict[str, int], checker_terms: dict[str, int]) -> list[str]:
+    """Objective terms on which the solver and the independent checker disagree."""
+    names = sorted(set(solver_terms) | set(checker_terms))
+    return [f"term {n}: solver {solver_terms.get(n, 0)}, checker {checker_terms.get(n, 0)}"
+            for n in names if solver_terms.get(n, 0) != checker_terms.get(n, 0)]
 
 
 def with_overrides(problem: AllocationProblem, path: Path) -> AllocationProblem:

@@ -1,4 +1,4 @@
-"""A deterministic demo council: a realistic, wholly invented caseload for the Southwark pack.
+"""A deterministic demo council: a realistic, wholly invented caseload for any shipped pack.
 
 Why it exists: the product needs a caseload anyone can run without a council's data, for
 demos, documentation, benchmarks and end-to-end tests. Nothing here is a real child or worker.
@@ -8,10 +8,17 @@ Why it looks the way it does:
 * Its shape follows the national figures (``shared/data/README.md``): about 15 cases per
   case-holding FTE, 13% agency workers, about half the open children in need, an eighth on
   child protection plans, a fifth looked after, a tenth care leavers; siblings in families.
-* It plants children for every rule of the pack (an ICPC next week, a care order made last
-  week, a disabled 13-year-old turning 14...), so a demo plan shows each transfer the policy
-  describes, and a handful of problems the plan must mend (children with no lead worker,
-  statutory cases held by ASYEs, workers about to leave).
+* It plants children for every rule of the Southwark pack (an ICPC next week, a care order
+  made last week, a disabled 13-year-old turning 14...), so a demo plan shows each transfer
+  the policy describes, and a handful of problems the plan must mend (children with no lead
+  worker, statutory cases held by ASYEs, workers about to leave). The planted key dates and
+  flags are generic, so other packs' rules find many of them too.
+* It works for every pack by role: each case is invented in a role of the shared vocabulary
+  (front door, assessment, safeguarding, court, children in care ...) and placed in the
+  pack's service for it, with fallbacks where a pack lacks a role (:data:`ROLE_CHAINS`). For
+  Southwark every role the demo uses is one of its services, or falls back as the
+  Southwark-only generator placed it (proceedings in SFS, care leavers in Care), so its
+  output is unchanged; the draws never depend on the pack's other services.
 * It is deterministic: one ``random.Random(seed)`` makes every draw, in a fixed order; nothing
   iterates a set, hashes a string or reads the clock. The same arguments give byte-identical
   files, so the shipped demo can be checked against a fresh run.
@@ -36,7 +43,7 @@ from pathlib import Path
 
 from allocator import domain as d
 from allocator.calendar import age_on, birthday, is_working_day, iter_days
-from allocator.rules.pack import Pack, load_pack
+from allocator.rules.pack import Pack, available_packs, load_pack
 
 # The shipped demo (scenarios/demo/): the CLI and a test rebuild it from these.
 SHIPPED_CHILDREN = 600
@@ -78,10 +85,13 @@ def generate_demo(children: int, seed: int, extract_date: date, council: str = "
     """Invent a council with ``children`` open children, the same for the same arguments.
 
     Every date is relative to ``extract_date``; planted events fall in the four weeks after
-    it. Only the Southwark pack is supported: the demo's teams are its services.
+    it. ``pack`` is any shipped pack: the demo's cases are placed by role
+    (:data:`ROLE_CHAINS`) and every social-care service of the pack is staffed.
     """
-    if pack not in _SUPPORTED_PACKS:
-        raise ValueError(f"the demo generator knows the pack(s) {', '.join(_SUPPORTED_PACKS)}")
+    shipped = available_packs()
+    if pack not in shipped:
+        raise ValueError(f"the demo generator needs a shipped policy pack, not {pack!r}; "
+                         f"shipped packs: {', '.join(shipped)}")
     if children < MIN_CHILDREN:
         raise ValueError(f"a demo needs at least {MIN_CHILDREN} children")
     manifest = d.Manifest(council=council, pack=pack, extract_date=extract_date)
@@ -113,11 +123,10 @@ def write_demo(out: Path, children: int, seed: int, extract_date: date,
 
 # ---- Vocabularies and national shapes --------------------------------------------------------
 
-_SUPPORTED_PACKS = ("southwark",)
-_FRONT_DOOR = "mash"
-_NO_ASYE_SERVICES = ("mash", "permanence")  # screening, and adoption work, need experience
-_MIN_WORKERS = {"mash": 2}  # a front door is staffed however few referrals wait
+_NO_ASYE_ROLES = ("front_door", "permanence")  # screening, and adoption work, need experience
+_MIN_WORKERS_FRONT_DOOR = 2  # a front door is staffed however few referrals wait
 _MIN_WORKERS_DEFAULT = 1  # a small council runs one-worker specialist posts
+_ASYE_LED_ROLES = ("safeguarding", "court", "children_in_care")  # where a few ASYEs lead
 _TEAM_SIZE = 6.5  # case-holding workers per team
 _MEAN_FTE = 0.955  # 17% of experienced workers part-time at 0.6 or 0.8
 _ASYE_RATE = 0.14  # ASYEs per worker in teams that take them (none in MASH or Permanence)
@@ -147,6 +156,60 @@ _DISABILITY = "N2"
 _DISABILITY_CODES = ("LD", "AUT", "COMM", "MOB", "HAND", "PC", "INC", "HEAR", "VIS", "BEH", "CON")
 
 
+# ---- Roles: the demo's cases placed in any pack's services ------------------------------------
+
+# The demo invents each case by the kind of service that holds it: a role in the packs' shared
+# vocabulary (``ServiceRole``). A role goes to the pack's service with the first role of its
+# chain that the pack has. "*" in a chain stands for the child's status role (STATUS_ROLES):
+# a specialist service's children (disabled, remanded, unaccompanied, placed for adoption) go
+# where the pack holds children of the same status when it has no such specialist service.
+# Only services with ``social_care = true`` hold cases. Where several have the same role (the
+# Mash-CAI-FSP pack's CAI and A&I), the first in the pack's file order holds the role's cases
+# and the others are staffed at the minimum, so a transfer into them finds a worker. A role
+# with no service along its chain (none in the shipped packs) goes to the front door.
+ROLE_CHAINS: dict[str, tuple[str, ...]] = {
+    "front_door": ("front_door", "assessment"),  # new referrals awaiting allocation
+    "assessment": ("assessment", "front_door"),
+    "safeguarding": ("safeguarding", "court", "assessment"),  # CIN and CP plans, s20 at first
+    "court": ("court", "safeguarding", "assessment"),  # care proceedings, to the final hearing
+    "children_in_care": ("children_in_care", "safeguarding", "assessment"),
+    "leaving_care": ("leaving_care", "children_in_care", "safeguarding", "assessment"),  # 18+
+    "permanence": ("permanence", "*"),  # placement orders: looked after
+    "disability": ("disability", "*"),
+    "transition": ("transition", "disability", "*"),  # disabled young people from 14
+    "youth_offending": ("youth_offending", "*"),  # CIN plans, and remands (looked after)
+    "uasc": ("uasc", "*"),  # looked after
+}
+# A child's status (see _Demo.status) -> the role holding such children in general.
+STATUS_ROLES = {"in_need": "safeguarding", "looked_after": "children_in_care",
+                "care_leaver": "leaving_care"}
+
+
+def role_services(pack: Pack) -> dict[tuple[str, str], str]:
+    """(role, status) -> the id of the pack's service holding the demo's cases of that role.
+
+    Statuses are the keys of :data:`STATUS_ROLES`; see :data:`ROLE_CHAINS` for the mapping.
+    """
+    first: dict[str, str] = {}
+    for s in pack.services:
+        if s.social_care:
+            first.setdefault(s.role, s.id)
+    if not first:
+        raise ValueError(f"the '{pack.pack.id}' pack has no social-care service for a demo")
+    door = pack.front_door
+    last = door.id if door is not None and door.social_care else next(iter(first.values()))
+
+    def place(role: str, status: str) -> str:
+        for r in ROLE_CHAINS[role]:
+            if r == "*":
+                return place(STATUS_ROLES[status], status)
+            if r in first:
+                return first[r]
+        return last
+
+    return {(role, status): place(role, status) for role in ROLE_CHAINS for status in STATUS_ROLES}
+
+
 def _years_before(day: date, years: int) -> date:
     try:
         return day.replace(year=day.year - years)
@@ -160,12 +223,12 @@ def _years_before(day: date, years: int) -> date:
 class _Child:
     """One open child's invented history, before ids and workers are given."""
 
-    service: str  # the service holding the case now
+    role: str  # the role (ServiceRole) of the service holding the case now
     referral: date  # the open referral
     dob: date | None = None
     expected_dob: date | None = None  # unborn
     need: str = "N1"
-    path: list[tuple[str, date]] = field(default_factory=list)  # services held, from when
+    path: list[tuple[str, date]] = field(default_factory=list)  # roles held, from when
     allocation: str = "lead"  # "lead", "none" (no open lead worker) or "asye" (led by one)
     vacated: date | None = None  # unallocated: when the last lead worker's involvement ended
     group: int = 0  # siblings with the same group share a worker
@@ -178,7 +241,7 @@ class _Child:
     flags: list[tuple[str, date]] = field(default_factory=list)
     disabilities: list[str] = field(default_factory=list)
     uasc_since: date | None = None
-    coworker: str | None = None  # the service of an open co-worker
+    coworker: str | None = None  # the role of an open co-worker's service
 
     def clone(self, dob: date | None, expected_dob: date | None = None) -> _Child:
         """A sibling with the same case history and its own birth date."""
@@ -230,6 +293,8 @@ class _Demo:
         self.n = children
         self.ext = extract_date
         self.pack = pack
+        self._services = role_services(pack)  # (role, status) -> the pack's service id
+        self.front_door = self._services[("front_door", "in_need")]
         self.days = _WorkingDays(extract_date - _days(366 * 25), extract_date + _days(800))
         self._ext_index = self.days.after(extract_date)  # index of the first working day after
         self._age_weights: dict[tuple[str, int, int], tuple[list[int], list[float]]] = {}
@@ -284,11 +349,36 @@ class _Demo:
         return min(self.days.add(day, self.rng.randint(0, most)), self.ext)
 
     def path(self, *steps: tuple[str, date]) -> list[tuple[str, date]]:
-        """Services in order, each from a day no earlier than the last and not after extract."""
+        """Roles in order, each from a day no earlier than the last and not after extract."""
         out: list[tuple[str, date]] = []
-        for service, day in steps:
+        for role, day in steps:
             day = min(max(day, out[-1][1] if out else day), self.ext)
-            out.append((service, day))
+            out.append((role, day))
+        return out
+
+    def status(self, child: _Child) -> str:
+        """"looked_after", "care_leaver" (18 or over) or "in_need": the key to STATUS_ROLES."""
+        if child.looked_after:
+            return "looked_after"
+        if child.dob is not None and age_on(child.dob, self.ext) >= 18:
+            return "care_leaver"
+        return "in_need"
+
+    def place(self, role: str, child: _Child) -> str:
+        """The pack's service holding ``child``'s case in ``role`` (see ROLE_CHAINS)."""
+        return self._services[(role, self.status(child))]
+
+    def services_held(self, child: _Child) -> list[tuple[str, date]]:
+        """The child's path as the pack's services; a service held twice in a row is one step.
+
+        (A care leaver's path ends children_in_care, then leaving_care at 18: one service
+        where the pack has no leaving-care role.)
+        """
+        out: list[tuple[str, date]] = []
+        for role, day in child.path:
+            service = self.place(role, child)
+            if not out or out[-1][0] != service:
+                out.append((service, day))
         return out
 
     def cycle(self, start: date, first: int, every: int) -> date:
@@ -369,8 +459,8 @@ class _Demo:
         """A referral under single assessment in Assessment and Intervention."""
         dobs = self.dobs("cin", 0, 17, size)
         referral = self.wd_between(max(max(dobs) + DAY, self.ago(60, 60)), self.back(1))
-        t = _Child("ai", referral, need=self.need(),
-                   path=self.path(("ai", self.soon_after(referral))))
+        t = _Child("assessment", referral, need=self.need(),
+                   path=self.path(("assessment", self.soon_after(referral))))
         if self.rng.random() < 0.35:
             t.events.append(("strategy_discussion", self.soon_after(referral), "held", None))
         due = self.days.add(referral, 45)
@@ -381,41 +471,43 @@ class _Demo:
             family.append(self.unborn(t))
         return family
 
-    def cin_plan(self, service: str, size: int) -> Family:
+    def cin_plan(self, role: str, size: int) -> Family:
         """A child-in-need plan reviewed about every three months."""
-        lo, hi = {"sfs": (0, 17), "cwd": (0, 13), "transition": (14, 17), "yos": (10, 17)}[service]
+        lo, hi = {"safeguarding": (0, 17), "disability": (0, 13), "transition": (14, 17),
+                  "youth_offending": (10, 17)}[role]
         dobs = self.dobs("cin", lo, hi, size)
         referral = self.wd_between(max(max(dobs) + DAY, self.ago(1100, 1100)), self.ago(60, 60))
-        t = _Child(service, referral, need=self.need())
+        t = _Child(role, referral, need=self.need())
         picked = self.soon_after(referral)
-        if service == "sfs":
-            t.path = self.path(("ai", picked), ("sfs", referral + _days(self.rng.randint(30, 90))))
-        elif service == "transition":
-            t.path = self.path(("cwd", picked), ("transition", birthday(dobs[0], 14)))
+        if role == "safeguarding":
+            t.path = self.path(("assessment", picked),
+                               ("safeguarding", referral + _days(self.rng.randint(30, 90))))
+        elif role == "transition":
+            t.path = self.path(("disability", picked), ("transition", birthday(dobs[0], 14)))
         else:
-            t.path = self.path((service, picked))
-        if service in ("cwd", "transition"):
+            t.path = self.path((role, picked))
+        if role in ("disability", "transition"):
             t.need, t.disabilities = _DISABILITY, self.disabilities()
         t.events.append(("cin_review", self.upcoming(1, 62), "scheduled", None))
         self.past_episode(t, max(dobs))
         family = self.siblings(t, dobs)
-        if service == "cwd":
+        if role == "disability":
             for sibling in family[1:]:  # a disabled child's siblings are with CWD too (5.2)
                 sibling.need, sibling.disabilities = self.need(), []
         return family
 
-    def cp_plan(self, service: str, size: int) -> Family:
+    def cp_plan(self, role: str, size: int) -> Family:
         """A child protection plan: ICPC in the past, the next review conference ahead."""
-        hi = 13 if service == "cwd" else 17
+        hi = 13 if role == "disability" else 17
         dobs = self.dobs("cp", 0, hi, size)
         referral = self.wd_between(max(max(dobs) + DAY, self.ago(900, 900)), self.ago(40, 40))
         strategy = min(self.days.add(referral, self.rng.randint(0, 3)), self.ext)
         icpc = min(self.days.add(strategy, self.rng.randint(10, 15)), self.ext)
-        t = _Child(service, referral, need=self.need(), cp=[(icpc, None)])
-        if service == "sfs":
-            t.path = self.path(("ai", self.soon_after(referral)), ("sfs", icpc))
+        t = _Child(role, referral, need=self.need(), cp=[(icpc, None)])
+        if role == "safeguarding":
+            t.path = self.path(("assessment", self.soon_after(referral)), ("safeguarding", icpc))
         else:
-            t.path = self.path((service, self.soon_after(referral)))
+            t.path = self.path((role, self.soon_after(referral)))
             t.need, t.disabilities = _DISABILITY, self.disabilities()
         t.events += [("strategy_discussion", strategy, "held", None), ("icpc", icpc, "held", None),
                      ("rcpc", self.cycle(icpc, 91, 182), "scheduled", None)]
@@ -426,18 +518,18 @@ class _Demo:
             opened, closed = t.past_referral
             t.cp.insert(0, (opened + _days(20), max(opened + _days(20), closed - _days(10))))
         family = self.siblings(t, dobs)
-        if service == "sfs" and len(family) < 6 and self.rng.random() < 0.05:
+        if role == "safeguarding" and len(family) < 6 and self.rng.random() < 0.05:
             family.append(self.unborn(t))  # a pre-birth plan for a sibling on the way
         return family
 
     def proceedings(self, size: int) -> Family:
-        """Care proceedings in SFS: an interim care order, the final hearing still ahead."""
+        """Care proceedings (court role): an interim care order, the final hearing still ahead."""
         dobs = self.dobs("cla", 0, 17, size)
         start = self.wd_between(max(max(dobs) + _days(2), self.ago(240, 240)), self.ago(20, 20))
         referral = self.wd_between(max(max(dobs), start - _days(200)), start)
-        t = _Child("sfs", referral, need=self.need(), cla=[(start, None)],
+        t = _Child("court", referral, need=self.need(), cla=[(start, None)],
                    legal=[("C1", start, None)],
-                   path=self.path(("ai", self.soon_after(referral)), ("sfs", start)))
+                   path=self.path(("assessment", self.soon_after(referral)), ("court", start)))
         t.events += [("legal_planning_meeting", self.wd_between(referral, start), "held", None),
                      ("first_hearing", start, "held", None)]
         irh = self.days.add(start, self.rng.randint(80, 100))
@@ -455,62 +547,63 @@ class _Demo:
         dobs = self.dobs("cla", 0, 17, size)
         start = self.wd_between(max(max(dobs) + _days(2), self.ago(300, 300)), self.ago(45, 45))
         referral = self.wd_between(max(max(dobs), start - _days(90)), start)
-        t = _Child("sfs", referral, need=self.need(), cla=[(start, None)],
+        t = _Child("safeguarding", referral, need=self.need(), cla=[(start, None)],
                    legal=[("V2", start, None)],
-                   path=self.path(("ai", self.soon_after(referral)),
-                                  ("sfs", self.days.add(start, 20))))
+                   path=self.path(("assessment", self.soon_after(referral)),
+                                  ("safeguarding", self.days.add(start, 20))))
         self.cla_reviews(t, start, None)
         return self.siblings(t, dobs)
 
-    def care_order(self, service: str, size: int) -> Family:
+    def care_order(self, role: str, size: int) -> Family:
         """Looked after on a care order made at a final hearing long past."""
-        lo, hi = {"care": (1, 17), "cwd": (1, 13), "transition": (14, 17)}[service]
+        lo, hi = {"children_in_care": (1, 17), "disability": (1, 13), "transition": (14, 17)}[role]
         dobs = self.dobs("cla", lo, hi, size)
         start = self.wd_between(max(max(dobs) + _days(7), self.ago(4400, 4400)), self.ago(300, 300))
         final = self.days.add(start, self.rng.randint(120, 150))
         referral = self.wd_between(max(max(dobs), start - _days(180)), start)
-        t = _Child(service, referral, need=self.need(), cla=[(start, None)],
+        t = _Child(role, referral, need=self.need(), cla=[(start, None)],
                    legal=[("C1", start, final), ("C2", final, None)])
-        t.path = self._looked_after_path(service, referral, start, final, dobs[0])
-        if service != "care":
+        t.path = self._looked_after_path(role, referral, start, final, dobs[0], "court")
+        if role != "children_in_care":
             t.need, t.disabilities = _DISABILITY, self.disabilities()
         self.cla_reviews(t, start, None)
         return self.siblings(t, dobs)
 
-    def care_s20(self, service: str, size: int) -> Family:
+    def care_s20(self, role: str, size: int) -> Family:
         """Looked after long-term by agreement (s20)."""
-        lo, hi = (1, 17) if service == "care" else (1, 13)  # looked after 8 months or more
+        lo, hi = (1, 17) if role == "children_in_care" else (1, 13)  # looked after 8 months+
         dobs = self.dobs("cla", lo, hi, size)
         start = self.wd_between(max(max(dobs) + _days(30), self.ago(3650, 3650)),
                                 self.ago(240, 240))
         referral = self.wd_between(max(max(dobs), start - _days(120)), start)
-        t = _Child(service, referral, need=self.need(), cla=[(start, None)],
+        t = _Child(role, referral, need=self.need(), cla=[(start, None)],
                    legal=[("V2", start, None)])
         moved = start + _days(self.rng.randint(150, 230))
-        t.path = self._looked_after_path(service, referral, start, moved, dobs[0])
-        if service != "care":
+        t.path = self._looked_after_path(role, referral, start, moved, dobs[0], "safeguarding")
+        if role != "children_in_care":
             t.need, t.disabilities = _DISABILITY, self.disabilities()
         self.cla_reviews(t, start, None)
         return self.siblings(t, dobs)
 
-    def _looked_after_path(self, service: str, referral: date, start: date, moved: date,
-                           dob: date) -> list[tuple[str, date]]:
+    def _looked_after_path(self, role: str, referral: date, start: date, moved: date,
+                           dob: date, first_care: str) -> list[tuple[str, date]]:
+        """Roles held; ``first_care`` held the child from coming into care (court: on an order)."""
         picked = self.soon_after(referral)
-        if service == "care":
-            return self.path(("ai", picked), ("sfs", start),
-                             ("care", moved + _days(self.rng.randint(5, 40))))
-        if service == "transition":
-            return self.path(("cwd", picked), ("transition", birthday(dob, 14)))
-        return self.path((service, picked))
+        if role == "children_in_care":
+            return self.path(("assessment", picked), (first_care, start),
+                             ("children_in_care", moved + _days(self.rng.randint(5, 40))))
+        if role == "transition":
+            return self.path(("disability", picked), ("transition", birthday(dob, 14)))
+        return self.path((role, picked))
 
     def uasc(self, size: int) -> Family:
         """An unaccompanied asylum-seeking teenager, looked after under s20 since arrival."""
         dob = self.dob_for_age(self.ages("cla", 14, 17, 1)[0])
         arrived = self.wd_between(max(birthday(dob, 13), self.ago(900, 900)), self.ago(60, 60))
-        t = _Child("care", arrived, need="N8", cla=[(arrived, None)], uasc_since=arrived,
+        t = _Child("uasc", arrived, need="N8", cla=[(arrived, None)], uasc_since=arrived,
                    legal=[("V2", arrived, None)],
-                   path=self.path(("ai", arrived),
-                                  ("care", arrived + _days(self.rng.randint(20, 60)))))
+                   path=self.path(("assessment", arrived),
+                                  ("uasc", arrived + _days(self.rng.randint(20, 60)))))
         self.cla_reviews(t, arrived, None)
         return self.siblings(t, [dob])
 
@@ -522,7 +615,7 @@ class _Demo:
         referral = self.wd_between(max(max(dobs), start - _days(150)), start)
         t = _Child("permanence", referral, need="N1", cla=[(start, None)],
                    legal=[("C1", start, final), ("E1", final, None)],
-                   path=self.path(("ai", self.soon_after(referral)), ("sfs", start),
+                   path=self.path(("assessment", self.soon_after(referral)), ("court", start),
                                   ("permanence", final + _days(self.rng.randint(10, 60)))))
         t.events.append(("placement_order", final, "held", None))
         if self.rng.random() < 0.25:
@@ -530,26 +623,28 @@ class _Demo:
         self.cla_reviews(t, start, None)
         return self.siblings(t, dobs)
 
-    def leaver(self, service: str, size: int) -> Family:
-        """A care leaver aged 18 to 21, in the Care service (Transition when disabled)."""
+    def leaver(self, role: str, size: int) -> Family:
+        """A care leaver aged 18 to 21, with leaving care (Transition when disabled)."""
         dob = self.dob_for_age(self.rng.randint(18, 21))
         adult = birthday(dob, 18)
         start = self.wd_between(birthday(dob, 4), birthday(dob, 16))
         referral = self.wd_between(max(dob, start - _days(200)), start)
-        t = _Child(service, referral, need=self.need(), cla=[(start, adult)])
+        t = _Child(role, referral, need=self.need(), cla=[(start, adult)])
         if self.rng.random() < 0.4:
             t.legal = [("V2", start, adult)]
         else:
             final = self.days.add(start, 130)
             t.legal = [("C1", start, final), ("C2", final, adult)]
         self.cla_reviews(t, start, adult)
-        if service == "transition":
+        if role == "transition":
             t.need, t.disabilities = _DISABILITY, self.disabilities()
-            t.path = self.path(("cwd", self.soon_after(referral)),
+            t.path = self.path(("disability", self.soon_after(referral)),
                                ("transition", birthday(dob, 14)))
-        else:
+        else:  # in care until 18, then leaving care (one service where a pack has no such role)
             handed = max(start + _days(30), adult - _days(self.rng.randint(0, 700)))
-            t.path = self.path(("ai", self.soon_after(referral)), ("sfs", start), ("care", handed))
+            t.path = self.path(("assessment", self.soon_after(referral)),
+                               ("court" if t.legal[0][0] == "C1" else "safeguarding", start),
+                               ("children_in_care", handed), ("leaving_care", adult))
         t.events.append(("pathway_plan_review", self.upcoming(1, 120), "scheduled", None))
         return [t.clone(dob)]
 
@@ -559,7 +654,8 @@ class _Demo:
         """A new referral at the front door, awaiting allocation (swk-1.5, swk-4.3.1)."""
         dobs = self.dobs("cin", 0, 17, size)
         referral = self.wd_between(max(max(dobs), self.ago(4, 4)), self.ext)
-        t = _Child("mash", referral, need=self.need(), path=self.path(("mash", referral)),
+        t = _Child("front_door", referral, need=self.need(),
+                   path=self.path(("front_door", referral)),
                    allocation="lead" if allocated else "none")
         if self.rng.random() < 0.25:
             t.events.append(("strategy_discussion", self.upcoming(1, 2), "scheduled", None))
@@ -583,9 +679,9 @@ class _Demo:
                 child.cp.append((child.referral, None))
         return family
 
-    def unallocated(self, service: str) -> Family:
+    def unallocated(self, role: str) -> Family:
         """A child whose lead worker's involvement ended days ago, not yet reallocated."""
-        family = self.ai_assessment(1) if service == "ai" else self.cin_plan(service, 1)
+        family = self.ai_assessment(1) if role == "assessment" else self.cin_plan(role, 1)
         for child in family:
             child.allocation = "none"
             child.vacated = max(child.path[-1][1], self.recent(1, 8))
@@ -597,7 +693,8 @@ class _Demo:
         before = self.rng.randint(1, 10)  # strategy discussion, working days ago
         strategy = self.back(before)
         referral = self.wd_between(max(max(dobs), strategy - _days(15)), strategy)
-        t = _Child("ai", referral, need="N1", path=self.path(("ai", self.soon_after(referral))))
+        t = _Child("assessment", referral, need="N1",
+                   path=self.path(("assessment", self.soon_after(referral))))
         t.events.append(("strategy_discussion", strategy, "held", None))
         if deferred:
             was = self.rng.randint(1, 5)
@@ -613,8 +710,8 @@ class _Demo:
         """Assessment done; the first CIN review, where the case moves to SFS, is ahead (4.1.4)."""
         dobs = self.dobs("cin", 0, 17, size)
         referral = self.wd_between(max(max(dobs), self.ago(70, 70)), self.ago(35, 35))
-        t = _Child("ai", referral, need=self.need(),
-                   path=self.path(("ai", self.soon_after(referral))))
+        t = _Child("assessment", referral, need=self.need(),
+                   path=self.path(("assessment", self.soon_after(referral))))
         t.events += [("assessment_completed", max(referral, self.recent(1, 10)), "held", None),
                      ("cin_review", self.upcoming(), "scheduled", None)]
         return self.siblings(t, dobs)
@@ -623,7 +720,8 @@ class _Demo:
         """Care proceedings issued from A&I: the first hearing is in the coming weeks (4.5.2)."""
         dobs = self.dobs("cla", 0, 17, size)
         referral = self.wd_between(max(max(dobs), self.ago(150, 150)), self.ago(40, 40))
-        t = _Child("ai", referral, need="N1", path=self.path(("ai", self.soon_after(referral))))
+        t = _Child("assessment", referral, need="N1",
+                   path=self.path(("assessment", self.soon_after(referral))))
         t.events += [("legal_planning_meeting", max(referral, self.recent(5, 20)), "held", None),
                      ("first_hearing", self.upcoming(), "scheduled", None)]
         return self.siblings(t, dobs)
@@ -633,9 +731,9 @@ class _Demo:
         dobs = self.dobs("cla", 0, 17, size)
         start = max(max(dobs) + DAY, self.recent(2, 15))
         referral = self.wd_between(max(max(dobs), start - _days(60)), start)
-        t = _Child("ai", referral, need=self.need(), cla=[(start, None)],
+        t = _Child("assessment", referral, need=self.need(), cla=[(start, None)],
                    legal=[("V2", start, None)],
-                   path=self.path(("ai", min(self.soon_after(referral), start))))
+                   path=self.path(("assessment", min(self.soon_after(referral), start))))
         self.cla_reviews(t, start, None)
         if return_imminent:
             t.flags.append(("return_home_imminent", start))
@@ -648,9 +746,9 @@ class _Demo:
         start = self.wd_between(max(max(dobs) + _days(2), self.ago(330, 330)), self.ago(200, 200))
         final = self.recent(1, 8)
         referral = self.wd_between(max(max(dobs), start - _days(120)), start)
-        t = _Child("sfs", referral, need="N1", cla=[(start, None)],
+        t = _Child("court", referral, need="N1", cla=[(start, None)],
                    legal=[("C1", start, final), (order, final, None)],
-                   path=self.path(("ai", self.soon_after(referral)), ("sfs", start)))
+                   path=self.path(("assessment", self.soon_after(referral)), ("court", start)))
         t.events += [("first_hearing", start, "held", None),
                      ("irh", max(start, final - _days(self.rng.randint(28, 56))), "held", None),
                      ("final_hearing", final, "held", None)]
@@ -669,8 +767,8 @@ class _Demo:
             last = self.ahead(HORIZON_WORKING_DAYS - 1)
             dob = _years_before(self.between(self.ext + DAY, last), 14)
         referral = self.wd_between(birthday(dob, 1), self.ago(180, 180))
-        t = _Child("cwd", referral, need=_DISABILITY, disabilities=self.disabilities(),
-                   path=self.path(("cwd", self.soon_after(referral))))
+        t = _Child("disability", referral, need=_DISABILITY, disabilities=self.disabilities(),
+                   path=self.path(("disability", self.soon_after(referral))))
         t.events.append(("cin_review", self.upcoming(1, 62), "scheduled", None))
         if transition_coworker:
             t.coworker = "transition"
@@ -682,11 +780,11 @@ class _Demo:
         home = self.wd_between(self.ago(56, 56), self.ago(35, 35))
         start = self.wd_between(max(max(dobs) + _days(30), home - _days(700)), home - _days(150))
         referral = self.wd_between(max(max(dobs), start - _days(90)), start)
-        t = _Child("care", referral, need=self.need(), cla=[(start, home)],
+        t = _Child("children_in_care", referral, need=self.need(), cla=[(start, home)],
                    legal=[("V2", start, home)], flags=[("returned_home", home)],
-                   path=self.path(("ai", self.soon_after(referral)),
-                                  ("sfs", self.days.add(start, 20)),
-                                  ("care", start + _days(self.rng.randint(120, 140)))))
+                   path=self.path(("assessment", self.soon_after(referral)),
+                                  ("safeguarding", self.days.add(start, 20)),
+                                  ("children_in_care", start + _days(self.rng.randint(120, 140)))))
         self.cla_reviews(t, start, home)
         t.events += [("return_home", home, "held", None),
                      ("cin_review", self.upcoming(5, 40), "scheduled", None)]
@@ -697,20 +795,21 @@ class _Demo:
         dob = self.dob_for_age(self.rng.randint(12, 17))
         start = self.recent(2, 15)
         referral = self.wd_between(self.ago(400, 400), start)
-        t = _Child("yos", referral, need="N6", cla=[(start, None)], legal=[(code, start, None)],
-                   path=self.path(("yos", self.soon_after(referral))))
+        t = _Child("youth_offending", referral, need="N6", cla=[(start, None)],
+                   legal=[(code, start, None)],
+                   path=self.path(("youth_offending", self.soon_after(referral))))
         self.cla_reviews(t, start, None)
         return [t.clone(dob)]
 
-    def relinquished(self, size: int, service: str) -> Family:
+    def relinquished(self, size: int, role: str) -> Family:
         """A baby relinquished for adoption at birth: straight to Permanence (4.5.4)."""
         dob = self.ago(3, 40)
         start = min(dob + _days(self.rng.randint(1, 3)), self.ext)
-        referral = max(dob, self.recent(1, 3)) if service == "mash" else dob  # at the birth
-        t = _Child(service, referral, need="N8", cla=[(start, None)], legal=[("V2", start, None)],
+        referral = max(dob, self.recent(1, 3)) if role == "front_door" else dob  # at the birth
+        t = _Child(role, referral, need="N8", cla=[(start, None)], legal=[("V2", start, None)],
                    flags=[("relinquished", dob)],
-                   allocation="none" if service == "mash" else "lead",
-                   path=self.path((service, self.soon_after(referral))))
+                   allocation="none" if role == "front_door" else "lead",
+                   path=self.path((role, self.soon_after(referral))))
         self.cla_reviews(t, start, None)
         return [t.clone(dob)]
 
@@ -721,13 +820,13 @@ class _Demo:
         else:  # referred at the birth
             dob = self.ago(5, 40)
             referral = min(dob + _days(self.rng.randint(0, 2)), self.ext)
-        t = _Child("ai" if unborn else "sfs", referral, need="N8",
+        t = _Child("assessment" if unborn else "safeguarding", referral, need="N8",
                    flags=[("relinquishment_uncertain", referral)])
         if unborn:
-            t.path = self.path(("ai", self.soon_after(referral)))
+            t.path = self.path(("assessment", self.soon_after(referral)))
             return [self.unborn(t)]
-        t.path = self.path(("ai", self.soon_after(referral)),
-                           ("sfs", referral + _days(self.rng.randint(1, 4))))
+        t.path = self.path(("assessment", self.soon_after(referral)),
+                           ("safeguarding", referral + _days(self.rng.randint(1, 4))))
         t.events.append(("cin_review", self.upcoming(1, 30), "scheduled", None))
         return [t.clone(dob)]
 
@@ -737,10 +836,11 @@ class _Demo:
         left = self.wd_between(max(birthday(dob, 16), self.ago(300, 300)), self.ago(30, 30))
         start = self.wd_between(birthday(dob, 8), left - _days(400))
         referral = self.wd_between(max(dob, start - _days(150)), start)
-        t = _Child("care", referral, need=self.need(), cla=[(start, left)],
+        t = _Child("children_in_care", referral, need=self.need(), cla=[(start, left)],
                    legal=[("V2", start, left)], flags=[("relevant_child", left)],
-                   path=self.path(("ai", self.soon_after(referral)), ("sfs", start),
-                                  ("care", start + _days(self.rng.randint(150, 300)))))
+                   path=self.path(("assessment", self.soon_after(referral)),
+                                  ("safeguarding", start),
+                                  ("children_in_care", start + _days(self.rng.randint(150, 300)))))
         self.cla_reviews(t, start, left)
         t.events.append(("pathway_plan_review", self.upcoming(1, 120), "scheduled", None))
         return [t.clone(dob)]
@@ -766,8 +866,8 @@ class _Demo:
             (0.0006, 1, lambda i, s: self.mash_disabled(s)),
             (0.0006, 1, lambda i, s: self.mash_transfer_in(s, on_plan=True)),
             (0.0006, 1, lambda i, s: self.mash_transfer_in(s, on_plan=False)),
-            (0.0012, 1, lambda i, s: self.unallocated("ai")),
-            (0.0008, 1, lambda i, s: self.unallocated("sfs")),
+            (0.0012, 1, lambda i, s: self.unallocated("assessment")),
+            (0.0008, 1, lambda i, s: self.unallocated("safeguarding")),
             (0.0018, 2, lambda i, s: self.ai_icpc(s, deferred=i % 3 == 1)),
             (0.0018, 2, lambda i, s: self.ai_cin_review(s)),
             (0.0007, 1, lambda i, s: self.ai_first_hearing(s)),
@@ -778,7 +878,7 @@ class _Demo:
             (0.0004, 1, lambda i, s: self.cwd_fourteen(1, True, transition_coworker=False)),
             (0.0008, 1, lambda i, s: self.care_returned_home(min(s, 2))),
             (0.0008, 1, lambda i, s: self.yos_remand(1, "J2" if i % 3 == 2 else "J1")),
-            (0.0005, 1, lambda i, s: self.relinquished(1, "mash" if i % 2 else "ai")),
+            (0.0005, 1, lambda i, s: self.relinquished(1, "front_door" if i % 2 else "assessment")),
             (0.0005, 1, lambda i, s: self.relinquishment_uncertain(1, unborn=i % 2 == 0)),
             (0.0015, 1, lambda i, s: self.flagged(
                 "sgo_application", self.proceedings if i % 2 else self._care, s)),
@@ -790,29 +890,29 @@ class _Demo:
         ]
 
     def _care(self, size: int) -> Family:
-        return self.care_order("care", size)
+        return self.care_order("children_in_care", size)
 
     def _ordinary(self) -> list[tuple[float, int, Callable[[int], Family]]]:
         """(share of children in %, largest family, make(size)): the everyday caseload."""
         return [
             (12.0, 6, self.ai_assessment),
-            (20.0, 6, lambda s: self.cin_plan("sfs", s)),
-            (9.2, 6, lambda s: self.cp_plan("sfs", s)),
-            (0.4, 1, lambda s: self.cp_plan("cwd", s)),
+            (20.0, 6, lambda s: self.cin_plan("safeguarding", s)),
+            (9.2, 6, lambda s: self.cp_plan("safeguarding", s)),
+            (0.4, 1, lambda s: self.cp_plan("disability", s)),
             (2.6, 6, self.proceedings),
             (1.2, 4, self.sfs_s20),
             (8.0, 4, self._care),
-            (1.5, 3, lambda s: self.care_s20("care", s)),
+            (1.5, 3, lambda s: self.care_s20("children_in_care", s)),
             (0.9, 1, self.uasc),
             (2.4, 3, self.permanence),
-            (4.0, 3, lambda s: self.cin_plan("cwd", s)),
-            (0.3, 1, lambda s: self.care_order("cwd", s)),
-            (0.2, 1, lambda s: self.care_s20("cwd", s)),
+            (4.0, 3, lambda s: self.cin_plan("disability", s)),
+            (0.3, 1, lambda s: self.care_order("disability", s)),
+            (0.2, 1, lambda s: self.care_s20("disability", s)),
             (2.0, 1, lambda s: self.cin_plan("transition", s)),
             (0.3, 1, lambda s: self.care_order("transition", s)),
             (0.4, 1, lambda s: self.leaver("transition", s)),
-            (8.6, 1, lambda s: self.leaver("care", s)),
-            (1.5, 1, lambda s: self.cin_plan("yos", s)),
+            (8.6, 1, lambda s: self.leaver("leaving_care", s)),
+            (1.5, 1, lambda s: self.cin_plan("youth_offending", s)),
         ]
 
     def _families(self) -> list[Family]:
@@ -845,14 +945,17 @@ class _Demo:
             family[-1].group = 1  # a different worker in the same service
         if 1 < len(family) < 6 and self.rng.random() < 0.06:
             family.extend(self.rng.choice((
-                lambda: self.cin_plan("cwd", 1), lambda: self.cin_plan("yos", 1),
-                lambda: self.leaver("care", 1), lambda: self.care_order("care", 1)))())
+                lambda: self.cin_plan("disability", 1),
+                lambda: self.cin_plan("youth_offending", 1),
+                lambda: self.leaver("leaving_care", 1),
+                lambda: self.care_order("children_in_care", 1)))())
         return family
 
     def _asye_led(self, families: list[Family]) -> None:
         """A handful of statutory cases led by ASYEs: the plan must move them."""
+        held = {self._services[(role, "looked_after")] for role in _ASYE_LED_ROLES}
         candidates = [c for f in families for c in f
-                      if c.allocation == "lead" and c.statutory and c.service in ("sfs", "care")]
+                      if c.allocation == "lead" and c.statutory and self.place(c.role, c) in held]
         for child in self.rng.sample(candidates, min(len(candidates), max(2, self.n // 1000))):
             child.allocation = "asye"
 
@@ -868,12 +971,15 @@ class _Demo:
         cases = {s.id: 0 for s in self.pack.services if s.social_care}
         for family in families:
             for child in family:
-                cases[child.service] += 1
+                cases[self.place(child.role, child)] += 1
         for service, n in cases.items():
             # Each service at the same ratio, so no team is swamped while another idles; the
             # minimum staff of small services make a small council's overall ratio lower.
-            count = max(_MIN_WORKERS.get(service, _MIN_WORKERS_DEFAULT),
-                        round(n / CASES_PER_FTE / _MEAN_FTE))
+            # A pack's other services with a role the demo places elsewhere (a second
+            # assessment service, an out-of-hours team) hold no cases: they get the minimum.
+            least = (_MIN_WORKERS_FRONT_DOOR if self._is_front_door(service)
+                     else _MIN_WORKERS_DEFAULT)
+            count = max(least, round(n / CASES_PER_FTE / _MEAN_FTE))
             n_teams = max(1, round(count / _TEAM_SIZE))
             for t in range(n_teams):
                 size = count // n_teams + (1 if t < count % n_teams else 0)
@@ -897,9 +1003,9 @@ class _Demo:
         experienced = [w for w in staff if not w.asye]
         for w in self.rng.sample(experienced, max(2, round(0.03 * len(staff)))):
             w.leaving = self.days.next(self.ext + _days(self.rng.randint(10, 45)))
-        teams = [(s, t) for s, ts in self.teams.items() if s != _FRONT_DOOR for t in ts]
+        teams = [(s, t) for s, ts in self.teams.items() if s != self.front_door for t in ts]
         for service, team in self.rng.sample(teams, min(len(teams), max(1, len(staff) // 50))):
-            asye = service not in _NO_ASYE_SERVICES and self.rng.random() < 0.3
+            asye = self._takes_asyes(service) and self.rng.random() < 0.3
             starter = self._worker(team, service, asye=asye)
             starter.start = self.days.next(self.ext + _days(self.rng.randint(3, 25)))
             self.workers.append(starter)
@@ -916,13 +1022,20 @@ class _Demo:
                   tpro_meeting_days=self.rng.choice(_MEETING_DAYS),
                   tpro_meeting_slots=self.rng.randint(2, 6))
         asyes = 0  # most teams of three or more have one; large teams two
-        if service not in _NO_ASYE_SERVICES and size >= 3 and self.rng.random() < 0.92:
+        if self._takes_asyes(service) and size >= 3 and self.rng.random() < 0.92:
             asyes = max(1, round(_ASYE_RATE * size))
         for k in range(size):
             self.workers.append(self._worker(team, service, asye=k < asyes))
         manager = _Worker(self._next("W", 4), team, service, 1.0, asye=False, agency=False,
                           start=self.ago(700, 5000), case_holding=False)
         self.workers.append(manager)
+
+    def _is_front_door(self, service: str) -> bool:
+        s = self.pack.service(service)
+        return s.front_door or s.role == "front_door"
+
+    def _takes_asyes(self, service: str) -> bool:
+        return self.pack.service(service).role not in _NO_ASYE_ROLES
 
     def _worker(self, team: str, service: str, asye: bool) -> _Worker:
         """A full-time permanent worker (agency and part-time are set by :meth:`_mix`)."""
@@ -943,14 +1056,15 @@ class _Demo:
         for f, family in enumerate(families):
             for c, child in enumerate(family):
                 if child.allocation != "none":
-                    key = (f, child.service, -1 - c if child.allocation == "asye" else child.group)
+                    key = (f, self.place(child.role, child),
+                           -1 - c if child.allocation == "asye" else child.group)
                     groups.setdefault(key, []).append(child)
         leads: dict[int, _Worker] = {}
-        ordered = sorted(groups.values(), key=lambda g: not any(c.statutory for c in g))
-        for group in ordered:
+        for (_, service, _), group in sorted(groups.items(),
+                                             key=lambda kv: not any(c.statutory for c in kv[1])):
             kind = ("asye" if group[0].allocation == "asye"
                     else "experienced" if any(c.statutory for c in group) else "any")
-            pool = pools[(group[0].service, kind)] or pools[(group[0].service, "any")]
+            pool = pools[(service, kind)] or pools[(service, "any")]
             worker = min((self.rng.choice(pool) for _ in range(3)),
                          key=lambda w: (w.load + len(group)) / w.target)
             worker.load += len(group)
@@ -1017,7 +1131,7 @@ class _Demo:
 
     def _emit_children(self, families: list[Family], leads: dict[int, _Worker]) -> None:
         history = _History(self.workers, self.rng)
-        front_door = self.teams[_FRONT_DOOR]
+        front_door = self.teams[self.front_door]
         for family in families:
             family_id = self._next("F", 6)
             for child in family:
@@ -1082,7 +1196,7 @@ class _Demo:
         Returns the team of a lead worker whose involvement ended, leaving the child
         unallocated; None otherwise.
         """
-        steps = child.path
+        steps = self.services_held(child)
         for (service, start), (_, nxt) in pairwise(steps):
             self._involvement(pid, history.worker(service, start), start, nxt - DAY)
         service, start = steps[-1]
@@ -1099,8 +1213,9 @@ class _Demo:
                 self._involvement(pid, earlier, start, took_over - DAY)
             start = took_over
         self._involvement(pid, lead, start, None)
-        if child.coworker or (service != _FRONT_DOOR and self.rng.random() < 0.012):
-            pool = history.active(child.coworker or service, self.ext)
+        if child.coworker or (child.role != "front_door" and self.rng.random() < 0.012):
+            pool = history.active(self.place(child.coworker, child) if child.coworker
+                                  else service, self.ext)
             other = self.rng.choice(pool)
             if other is not lead:
                 joined = self.between(max(start, other.start), self.ext)

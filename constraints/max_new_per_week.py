@@ -22,27 +22,40 @@ def restrict(ctx: ServiceModel) -> None:
 
 
 def add(ctx: ServiceModel) -> None:
-    """Per worker and week: count requests whose worker is w and date falls in that week.
+    """Per worker and week: requests whose worker is w and whose date falls in that week.
 
-    A request kept with the worker who already holds the child is not new to them.
+    A request whose usable dates all fall in one week counts through ``x`` itself; only a
+    request spanning weeks needs a ``new[r, w, week]`` literal (x and a date in that week).
+    A request kept with the worker who already holds the child is not new to them. Only
+    workers in ``ctx.limited_workers`` are modelled; the solver adds a worker once a solve
+    without the limit gives them too many (see allocator.solver.model).
     """
     m = ctx.model
     for w in ctx.workers:
+        if w.id not in ctx.limited_workers:
+            continue
         pairs = [(r, x) for r, x in ctx.request_vars(w) if r.decision.from_worker != w.id]
-        weeks = sorted({week_start(t) for r, _ in pairs for t in r.dates})
         if len(pairs) <= w.max_new_per_week:
             continue
-        for wk in weeks:
-            in_week = []
-            for r, x in pairs:
-                days = [ctx.day[r.id, t] for t in r.dates if week_start(t) == wk]
-                if not days:
+        by_week: dict[object, list] = {}
+        for r, x in pairs:
+            weeks = sorted({week_start(t) for t in r.dates})
+            for wk in weeks:
+                if len(weeks) == 1:
+                    by_week.setdefault(wk, []).append(x)
                     continue
+                days = [ctx.day[r.id, t] for t in r.dates if week_start(t) == wk]
                 both = m.NewBoolVar(f"new[{r.id},{w.id},{wk}]")
                 m.Add(both >= x + sum(days) - 1)
-                in_week.append(both)
-            if len(in_week) > w.max_new_per_week:
-                m.Add(sum(in_week) <= w.max_new_per_week).OnlyEnforceIf(ctx.guard(NAME, RULE))
+                by_week.setdefault(wk, []).append(both)
+        for wk, lits in by_week.items():
+            if len(lits) > w.max_new_per_week:
+                m.Add(sum(lits) <= w.max_new_per_week).OnlyEnforceIf(ctx.guard(NAME, RULE))
+
+
+def over_limit(plan: Plan, problem: AllocationProblem) -> set[str]:
+    """Workers given more new children in some week than they may take."""
+    return {v.ids[0] for v in check(plan, problem)}
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

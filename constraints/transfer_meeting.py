@@ -36,7 +36,11 @@ def restrict(ctx: ServiceModel) -> None:
 
 
 def add(ctx: ServiceModel) -> None:
-    """``meet[r, team, t]``: r's meeting is held by team on day t; one iff r goes to the team."""
+    """``meet[r, team, t]``: r's meeting is held by team on day t; one iff r goes to the team.
+
+    Only teams in ``ctx.meeting_teams`` are modelled; the solver assigns the others' meetings
+    after the solve and models a team only when that fails (see allocator.solver.model).
+    """
     m, problem = ctx.model, ctx.problem
     by_day: dict[tuple[str, object], list] = defaultdict(list)
     for r in ctx.requests:
@@ -44,7 +48,8 @@ def add(ctx: ServiceModel) -> None:
             continue
         teams: dict[str, list] = defaultdict(list)
         for w, x in ctx.worker_vars(r):
-            teams[w.team].append(x)
+            if w.team in ctx.meeting_teams:
+                teams[w.team].append(x)
         for team, xs in sorted(teams.items()):
             days = problem.meeting_days(team, last_meeting_day(r))
             meets = [(t, m.NewBoolVar(f"meet[{r.id},{team},{t}]")) for t in days]

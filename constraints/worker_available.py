@@ -20,12 +20,13 @@ def restrict(ctx: ServiceModel) -> None:
 
 
 def add(ctx: ServiceModel) -> None:
+    """If w takes r, r's date is one of the days w is at work (one row per pair)."""
+    guard = ctx.guard(NAME, RULE)
     for r in ctx.requests:
         for w, x in ctx.worker_vars(r):
-            for t in r.dates:
-                if t not in w.available:
-                    ctx.model.AddBoolOr([x.Not(), ctx.day[r.id, t].Not()]).OnlyEnforceIf(
-                        ctx.guard(NAME, RULE))
+            days = [ctx.day[r.id, t] for t in r.dates if t in w.available]
+            if len(days) < len(r.dates):
+                ctx.model.Add(sum(days) >= x).OnlyEnforceIf(guard)
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

@@ -18,12 +18,15 @@ from allocator.demo import (
     SHIPPED_EXTRACT_DATE,
     SHIPPED_PACK,
     SHIPPED_SEED,
+    ROLE_CHAINS,
     generate_demo,
+    role_services,
     write_demo,
 )
 from allocator.io.reader import read_caseload
+from allocator.pipeline import PlanRun, run_plan
 from allocator.rules.engine import MOVING, Engine
-from allocator.rules.pack import load_pack
+from allocator.rules.pack import available_packs, load_pack
 from allocator.state import ChildState, child_states
 
 EXTRACT = date(2026, 11, 20)
@@ -90,8 +93,8 @@ def test_write_refuses_a_folder_that_holds_anything(tmp_path: Path) -> None:
 
 
 def test_unknown_pack_and_tiny_council_are_refused() -> None:
-    with pytest.raises(ValueError, match="pack"):
-        generate_demo(300, 1, EXTRACT, pack="stoke")
+    with pytest.raises(ValueError, match="shipped packs: .*southwark.*stoke"):
+        generate_demo(300, 1, EXTRACT, pack="atlantis")
     with pytest.raises(ValueError, match="at least"):
         generate_demo(10, 1, EXTRACT)
 
@@ -279,3 +282,108 @@ def test_planted_events_fall_in_the_coming_four_weeks(council_1000: Caseload) ->
     turning = [p for p in council_1000.rows(d.Person) if p.pers_dob is not None
                and age_on(p.pers_dob, extract) == 13 and age_on(p.pers_dob, horizon) == 14]
     assert turning
+
+
+# ---- every shipped pack ------------------------------------------------------------------------
+
+PACKS = available_packs()
+
+
+@pytest.fixture(scope="module", params=PACKS)
+def pack_demo(request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, Caseload]:
+    """A 400-child demo for each shipped pack, read back through the validating reader."""
+    pack = request.param
+    folder = write_demo(tmp_path_factory.mktemp("demo") / pack, 400, 7, EXTRACT, pack=pack)
+    return pack, folder, read_caseload(folder)
+
+
+@pytest.fixture(scope="module")
+def pack_plan(pack_demo: tuple[str, Path, Caseload]) -> PlanRun:
+    pack, folder, _ = pack_demo
+    return run_plan(folder, pack_name=pack)
+
+
+def test_packs_are_all_covered() -> None:
+    assert set(PACKS) == {"mash-cai-fsp", "newham", "shropshire", "southwark", "stoke"}
+
+
+def test_every_role_finds_a_social_care_service_of_each_pack() -> None:
+    for name in PACKS:
+        pack = load_pack(name)
+        social = {s.id for s in pack.services if s.social_care}
+        placed = role_services(pack)
+        assert {role for role, _ in placed} == set(ROLE_CHAINS)
+        assert set(placed.values()) <= social, name
+        for (role, _), service in placed.items():  # a pack's own service of the role wins
+            own = [s.id for s in pack.services if s.social_care and s.role == role]
+            assert not own or service == own[0], (name, role)
+
+
+def test_role_fallbacks() -> None:
+    newham = role_services(load_pack("newham"))  # two services: assessment and CiC
+    assert newham["front_door", "in_need"] == newham["court", "looked_after"] == "assessment"
+    assert newham["leaving_care", "care_leaver"] == newham["uasc", "looked_after"] == "cic"
+    assert newham["disability", "in_need"] == "assessment"
+    assert newham["disability", "looked_after"] == "cic"
+    southwark = role_services(load_pack("southwark"))  # no court or leaving-care service
+    assert southwark["court", "looked_after"] == "sfs"
+    assert southwark["leaving_care", "care_leaver"] == "care"
+    mcf = role_services(load_pack("mash-cai-fsp"))  # two assessment services: the first
+    assert mcf["assessment", "in_need"] == "cai"
+    assert mcf["transition", "in_need"] == "fsp"  # no disability service: by status
+    assert mcf["transition", "care_leaver"] == "lcs"
+
+
+def test_pack_demo_reads_back_and_staffs_the_packs_services(
+        pack_demo: tuple[str, Path, Caseload]) -> None:
+    name, _, caseload = pack_demo
+    pack = load_pack(name)
+    assert caseload.count(d.Person) == 400
+    assert caseload.manifest == d.Manifest(council="Demo Borough", pack=name,
+                                           extract_date=EXTRACT)
+    social = {s.id for s in pack.services if s.social_care}
+    teams = Counter(t.tpro_service for t in caseload.rows(d.TeamProfile))
+    assert set(teams) <= social
+    for service in pack.services:
+        if service.role == "front_door" or service.front_door:
+            assert teams[service.id] >= 1, service.id
+    team_service = {t.tpro_team_id: t.tpro_service for t in caseload.rows(d.TeamProfile)}
+    assert all(p.prof_professional_department in team_service
+               for p in caseload.rows(d.Professional))
+
+
+def test_pack_demo_places_proceedings_and_care_leavers_by_role(
+        pack_demo: tuple[str, Path, Caseload]) -> None:
+    name, _, caseload = pack_demo
+    pack = load_pack(name)
+    roles = {s.role for s in pack.services if s.social_care}
+    states = child_states(caseload, pack, EXTRACT)
+    role_of = {s.id: s.role for s in pack.services}
+    on_interim_order = [s for s in states if "interim_care_order" in s.flags]
+    leavers = [s for s in states if "care_leaver" in s.flags and "disabled" not in s.flags]
+    assert on_interim_order and leavers
+    if "court" in roles:
+        assert {role_of[s.service] for s in on_interim_order} == {"court"}
+    if "leaving_care" in roles:
+        assert {role_of[s.service] for s in leavers} == {"leaving_care"}
+
+
+def test_pack_demo_plans_and_passes_the_check(pack_plan: PlanRun) -> None:
+    assert pack_plan.result.status in ("OPTIMAL", "FEASIBLE")
+    assert pack_plan.check.ok and not pack_plan.check.violations
+    assert pack_plan.result.plan.assignments  # the demo gives the plan something to do
+
+
+@pytest.mark.parametrize("pack", ["stoke", "newham"])
+def test_same_seed_and_pack_give_identical_files(tmp_path: Path, pack: str) -> None:
+    first = _hashes(write_demo(tmp_path / "a", 200, 4, EXTRACT, pack=pack))
+    again = _hashes(write_demo(tmp_path / "b", 200, 4, EXTRACT, pack=pack))
+    assert first == again
+
+
+def test_southwark_is_the_default(tmp_path: Path) -> None:
+    """Southwark's output is pinned by test_shipped_demo_equals_a_fresh_generation."""
+    default = _hashes(write_demo(tmp_path / "a", 150, 3, EXTRACT))
+    named = _hashes(write_demo(tmp_path / "b", 150, 3, EXTRACT, pack="southwark"))
+    assert default == named

@@ -142,11 +142,20 @@ def test_siblings_with_different_conference_outcomes(tmp_path):
 
 
 @pytest.mark.covers("mcf-cai-icpc-cin")
-def test_icpc_still_to_come_without_a_plan_keeps_the_case_in_cai(tmp_path):
+def test_only_a_held_conference_without_a_plan_keeps_the_case_in_cai_under_the_cin_row(tmp_path):
+    # A conference still to come (Wed 2 Dec) has no outcome yet: the case stays in CAI by
+    # default, not because a CIN plan was agreed. Held last Wednesday with no plan: the row.
     c = council()
     c.child("C1", date(2018, 1, 1), "TCA", "WTCA").event("C1", "icpc", date(2026, 12, 2))
-    d = decisions(c, tmp_path)["C1"]
-    assert (d.outcome, d.rule_id, d.to_service) == ("stay", "mcf-cai-icpc-cin", None)
+    c.child("C2", date(2018, 1, 1), "TCA", "WTCA").event("C2", "icpc", date(2026, 11, 18),
+                                                          status="held")
+    ds = decisions(c, tmp_path)
+    assert (ds["C1"].outcome, ds["C1"].rule_id, ds["C1"].to_service) == (
+        "stay", "default-stay", None)
+    assert ds["C1"].reasons[0].clause == "Key Principles"
+    assert (ds["C2"].outcome, ds["C2"].rule_id, ds["C2"].to_service) == (
+        "stay", "mcf-cai-icpc-cin", None)
+    assert ds["C2"].reasons[0].clause == "CAI row (ICPC, CIN plan)"
 
 
 # ---- CAI: court and pre-proceedings ---------------------------------------------------------
@@ -163,13 +172,40 @@ def test_epo_or_ico_hearing_moves_the_case_to_the_court_team(tmp_path):
     assert d.statutory  # a first hearing puts the child in proceedings
 
 
+@pytest.mark.covers("mcf-cai-epo-ico-hearing")
+def test_epo_hearing_is_the_point_and_comes_before_the_first_hearing(tmp_path):
+    c = council()
+    c.child("C1", date(2021, 1, 1), "TCA", "WTCA").event("C1", "epo_hearing", date(2026, 11, 24))
+    c.event("C1", "first_hearing", date(2026, 12, 1))
+    d = decisions(c, tmp_path)["C1"]
+    assert (d.rule_id, d.to_service, d.anchor, d.earliest, d.latest) == (
+        "mcf-cai-epo-ico-hearing", "court", date(2026, 11, 24), date(2026, 11, 24),
+        date(2026, 11, 24))
+    assert d.point == "at the epo hearing on 2026-11-24" and d.due and not d.flags
+
+
+@pytest.mark.covers("mcf-cai-epo-ico-hearing")
+def test_interim_care_order_made_without_a_hearing_date_on_record_is_the_point(tmp_path):
+    # Only the order is recorded (legal status C1 from Thu 19 Nov): the day it was made is the
+    # hearing; it has passed, so the move is due now within the default 10 working days.
+    c = council()
+    c.child("C1", date(2021, 1, 1), "TCA", "WTCA").looked_after("C1", "C1", date(2026, 11, 19))
+    d = decisions(c, tmp_path)["C1"]
+    assert (d.rule_id, d.to_service, d.anchor, d.latest) == (
+        "mcf-cai-epo-ico-hearing", "court", date(2026, 11, 19), date(2026, 11, 19))
+    assert "late" in d.flags
+    assert (d.date_from, d.date_to) == (date(2026, 11, 23), date(2026, 12, 7))
+
+
 @pytest.mark.covers("mcf-cai-epo-ico-hearing", "mcf-cai-gateway-ppm", "mcf-cai-icpc-cp",
                     "mcf-proceedings-sit-in-fsp-cla")
 def test_court_hearing_outranks_pre_proceedings_and_conference_routes(tmp_path):
     c = council()
     c.child("C1", date(2021, 1, 1), "TCA", "WTCA").cp_plan("C1", date(2026, 10, 1))
     c.event("C1", "icpc", date(2026, 10, 1), status="held")
-    c.event("C1", "legal_planning_meeting", date(2026, 10, 20), status="held")
+    c.event("C1", "gateway_meeting", date(2026, 10, 20), status="held")
+    c.flag("C1", "pre_proceedings")
+    c.event("C1", "pre_proceedings_meeting", date(2026, 11, 4), status="held")
     c.event("C1", "first_hearing", date(2026, 12, 1))
     d = decisions(c, tmp_path)["C1"]
     assert (d.rule_id, d.to_service, d.date_from) == ("mcf-cai-epo-ico-hearing", "court",
@@ -178,27 +214,81 @@ def test_court_hearing_outranks_pre_proceedings_and_conference_routes(tmp_path):
         "mcf-cai-gateway-ppm", "mcf-cai-icpc-cp", "mcf-proceedings-sit-in-fsp-cla"]
 
 
+@pytest.mark.covers("mcf-cai-gateway-ppm")
+def test_gateway_route_shows_the_earlier_of_ppm_and_icpc_to_managers(tmp_path):
+    c = council()
+    # Gateway held Mon 16 Nov recommending pre-proceedings; PPM Tue 1 Dec, ICPC Fri 4 Dec.
+    c.child("C1", date(2020, 5, 5), "TCA", "WTCA").flag("C1", "pre_proceedings")
+    c.event("C1", "gateway_meeting", date(2026, 11, 16), status="held")
+    c.event("C1", "pre_proceedings_meeting", date(2026, 12, 1))
+    c.event("C1", "icpc", date(2026, 12, 4))
+    # The same with the ICPC first (Mon 30 Nov): the conference is the candidate date.
+    c.child("C2", date(2020, 5, 5), "TCA", "WTCA").flag("C2", "pre_proceedings")
+    c.event("C2", "gateway_meeting", date(2026, 11, 16), status="held")
+    c.event("C2", "pre_proceedings_meeting", date(2026, 12, 3))
+    c.event("C2", "icpc", date(2026, 11, 30))
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
+    assert (d.outcome, d.rule_id, d.reasons[0].clause) == (
+        "manager_decision", "mcf-cai-gateway-ppm", "CAI row (gateway / PPM)")
+    assert (d.anchor, d.earliest, d.latest, d.date_from, d.date_to) == (
+        date(2026, 12, 1), date(2026, 12, 1), date(2026, 12, 1), date(2026, 12, 1),
+        date(2026, 12, 1))
+    assert d.point == "at the pre proceedings meeting on 2026-12-01"
+    assert d.flags == ("manager_decision",) and not d.needs_allocation and d.to_service is None
+    assert [r.rule_id for r in d.overruled] == []  # the ICPC is still to come: no CIN row
+    d = ds["C2"]
+    assert (d.anchor, d.point) == (date(2026, 11, 30),
+                                   "at the initial child protection conference on 2026-11-30")
+
+
 @pytest.mark.covers("mcf-cai-gateway-ppm", "mcf-cai-icpc-cp")
-def test_gateway_route_leaves_icpc_or_ppm_to_managers(tmp_path):
+def test_gateway_route_with_a_conference_held_leaves_icpc_or_ppm_to_managers(tmp_path):
     c = council()
     c.child("C1", date(2020, 5, 5), "TCA", "WTCA").cp_plan("C1", date(2026, 11, 17))
-    c.event("C1", "legal_planning_meeting", date(2026, 11, 10), status="held")
+    c.event("C1", "gateway_meeting", date(2026, 11, 10), status="held")
+    c.flag("C1", "pre_proceedings")
     c.event("C1", "icpc", date(2026, 11, 17), status="held")
+    c.event("C1", "pre_proceedings_meeting", date(2026, 12, 3))
     d = decisions(c, tmp_path)["C1"]
     assert (d.outcome, d.reasons[0].clause) == ("manager_decision", "CAI row (gateway / PPM)")
-    assert "manager_decision" in d.flags and not d.needs_allocation
+    # The conference (Tue 17 Nov) is the earlier candidate and has passed.
+    assert (d.anchor, d.flags) == (date(2026, 11, 17), ("manager_decision", "late"))
+    assert not d.needs_allocation
     assert [r.rule_id for r in d.overruled] == ["mcf-cai-icpc-cp"]
 
 
 @pytest.mark.covers("mcf-cai-gateway-ppm", "mcf-cai-icpc-cin")
-def test_gateway_route_before_any_plan_is_for_managers(tmp_path):
+@pytest.mark.parametrize("meeting,status,flag,rule", [
+    # A gateway recorded as a legal planning meeting counts.
+    ("legal_planning_meeting", "held", "pre_proceedings", "mcf-cai-gateway-ppm"),
+    ("gateway_meeting", "scheduled", "pre_proceedings", "default-stay"),  # not yet held
+    ("gateway_meeting", "held", None, "default-stay"),  # no PPM recommended
+    ("gateway_meeting", "held", "proceedings_to_issue", "default-stay"),  # issue: EPO/ICO row
+])
+def test_gateway_route_needs_a_held_gateway_recommending_pre_proceedings(
+        tmp_path, meeting, status, flag, rule):
     c = council()
     c.child("C1", date(2020, 5, 5), "TCA", "WTCA")
-    c.event("C1", "legal_planning_meeting", date(2026, 11, 18), status="held")
+    c.event("C1", meeting, date(2026, 11, 18) if status == "held" else date(2026, 11, 27),
+            status=status)
+    if flag:
+        c.flag("C1", flag)
     c.event("C1", "icpc", date(2026, 12, 4))
     d = decisions(c, tmp_path)["C1"]
-    assert d.rule_id == "mcf-cai-gateway-ppm"
-    assert [r.rule_id for r in d.overruled] == ["mcf-cai-icpc-cin"]
+    assert d.rule_id == rule
+    if rule == "mcf-cai-gateway-ppm":
+        assert (d.anchor, d.date_from) == (date(2026, 12, 4), date(2026, 12, 4))
+    assert [r.rule_id for r in d.overruled] == []  # the ICPC is not yet held
+
+
+@pytest.mark.covers("mcf-cai-gateway-ppm")
+def test_gateway_route_without_a_ppm_or_icpc_arranged_stays_in_cai(tmp_path):
+    c = council()
+    c.child("C1", date(2020, 5, 5), "TCA", "WTCA").flag("C1", "pre_proceedings")
+    c.event("C1", "gateway_meeting", date(2026, 11, 18), status="held")
+    d = decisions(c, tmp_path)["C1"]
+    assert (d.outcome, d.rule_id) == ("stay", "default-stay")
 
 
 # ---- Care proceedings and supervision orders -----------------------------------------------
@@ -286,7 +376,28 @@ def test_personal_adviser_becomes_lead_on_18th_birthday_in_the_plan_week(tmp_pat
     assert (d.anchor, d.date_from, d.date_to) == (date(2026, 11, 26), date(2026, 11, 26),
                                                   date(2026, 12, 10))
     assert d.reasons[0].clause == "CLA row"
-    assert [r.rule_id for r in d.overruled] == ["mcf-cla-pa-coworks-16"]
+    # The personal adviser already co-works: co-working is not asked for again.
+    assert [r.rule_id for r in d.overruled] == []
+
+
+@pytest.mark.covers("mcf-cla-pa-coworks-16")
+def test_personal_adviser_is_not_requested_again_once_in_place(tmp_path):
+    c = council()
+    for cid in ("C1", "C2"):  # both 16 since March
+        c.child(cid, date(2010, 3, 1), "TCL", "WTCL").looked_after(cid, "C2", date(2020, 1, 1))
+    c.add("ssd_involvements", invo_involvements_id="IPA", invo_professional_id="WTL",
+          invo_professional_role_id="Co-worker", invo_professional_team="TL",
+          invo_involvement_start_date="2026-03-02", invo_person_id="C1")
+    # C2's co-worker is from AFRS, not a personal adviser: the PA is still due.
+    c.add("ssd_involvements", invo_involvements_id="IAF", invo_professional_id="WTAF",
+          invo_professional_role_id="Co-worker", invo_professional_team="TAF",
+          invo_involvement_start_date="2026-03-02", invo_person_id="C2")
+    ds = decisions(c, tmp_path)
+    assert (ds["C1"].outcome, ds["C1"].rule_id) == ("stay", "default-stay")
+    d = ds["C2"]
+    assert (d.rule_id, d.coworking_service, d.flags) == ("mcf-cla-pa-coworks-16", "lcs",
+                                                         ("late",))
+    assert (d.date_from, d.date_to) == (date(2026, 11, 23), date(2026, 12, 7))
 
 
 @pytest.mark.covers("mcf-cla-lcs-lead-18")

@@ -68,6 +68,7 @@ def test_unborn_baby_is_not_yet_a_relinquished_infant(tmp_path):
     c.child("C1", None, "TA", "WTA").flag("C1", "relinquished")
     c.child("C2", None, "TA", "WTA").flag("C2", "relinquished")
     c.event("C2", "legal_planning_meeting", date(2026, 11, 12), status="held")
+    c.flag("C2", "pre_proceedings")
     ds = decisions(c, tmp_path)
     assert (ds["C1"].outcome, ds["C1"].rule_id) == ("stay", "default-stay")
     # With a legal planning meeting the pre-birth route applies: the Chair decides.
@@ -78,12 +79,24 @@ def test_unborn_baby_is_not_yet_a_relinquished_infant(tmp_path):
 @pytest.mark.covers("nhm-key-uasc", "nhm-key-s20-second-review")
 def test_newly_arrived_uasc_moves_to_cic_now_over_the_s20_route(tmp_path):
     c = council()
+    # Arrived Thu 19 Nov and accommodated under s20 that day: no review yet, so the s20 key
+    # point does not apply at all.
     c.child("C1", date(2010, 4, 4), "TA", None, referral_date=date(2026, 11, 19))
     uasc(c, "C1").looked_after("C1", "V2", date(2026, 11, 19))
-    d = decisions(c, tmp_path)["C1"]
+    # Still in Assessment after two reviews that confirmed remaining looked after: both key
+    # points apply and the UASC route (85) outranks the s20 route (40).
+    c.child("C2", date(2010, 4, 4), "TA", "WTA", referral_date=date(2026, 7, 1))
+    uasc(c, "C2").looked_after("C2", "V2", date(2026, 7, 1))
+    c.event("C2", "cla_review", date(2026, 7, 29), status="held")
+    c.event("C2", "cla_review", date(2026, 11, 18), status="held")
+    c.flag("C2", "remain_looked_after")
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
     assert (d.rule_id, d.to_service, d.date_from, d.date_to) == (
         "nhm-key-uasc", "cic", date(2026, 11, 23), date(2026, 12, 7))
-    assert [r.rule_id for r in d.overruled] == ["nhm-key-s20-second-review"]
+    assert [r.rule_id for r in d.overruled] == []
+    assert (ds["C2"].rule_id, ds["C2"].date_from) == ("nhm-key-uasc", date(2026, 11, 23))
+    assert [r.rule_id for r in ds["C2"].overruled] == ["nhm-key-s20-second-review"]
 
 
 @pytest.mark.covers("nhm-key-uasc")
@@ -134,29 +147,116 @@ def test_care_order_with_final_hearing_still_to_come_does_not_move(tmp_path):
     assert d.rule_id == "default-stay"
 
 
+def s20_child(c: TinyCouncil, child_id: str, start: date = date(2026, 7, 1),
+              dob: date = date(2015, 5, 5)) -> TinyCouncil:
+    """A child in Assessment looked after under s20 since ``start``."""
+    c.child(child_id, dob, "TA", "WTA", referral_date=start)
+    return c.looked_after(child_id, "V2", start)
+
+
 @pytest.mark.covers("nhm-key-s20-second-review")
-def test_s20_child_second_review_is_flagged_for_managers(tmp_path):
+def test_s20_child_moves_to_cic_at_the_second_review_that_confirmed_remaining_looked_after(
+        tmp_path):
     c = council()
-    c.child("C1", date(2015, 5, 5), "TA", "WTA").looked_after("C1", "V2", date(2026, 7, 1))
+    s20_child(c, "C1").flag("C1", "remain_looked_after")
     c.event("C1", "cla_review", date(2026, 7, 29), status="held")
-    c.event("C1", "cla_review", date(2026, 10, 28), status="held")
+    c.event("C1", "cla_review", date(2026, 11, 18), status="held")
+    c.event("C1", "cla_review", date(2027, 5, 18))  # the third review is not the point
     d = decisions(c, tmp_path)["C1"]
-    assert (d.outcome, d.reasons[0].clause) == ("manager_decision", "Key transfer points (3)")
-    assert "manager_decision" in d.flags and not d.needs_allocation
-    assert d.date_from is None and d.to_service is None
+    assert (d.outcome, d.rule_id, d.to_service) == ("transfer", "nhm-key-s20-second-review",
+                                                    "cic")
+    assert d.reasons[0].clause == "Key transfer points (3)"
+    # The second review, Wed 18 Nov; no window in the guidance: 10 working days to Wed 2 Dec.
+    assert (d.anchor, d.earliest, d.latest) == (date(2026, 11, 18), date(2026, 11, 18),
+                                                date(2026, 12, 2))
+    assert (d.date_from, d.date_to) == (date(2026, 11, 23), date(2026, 12, 2))
+    assert d.point == "at the looked-after review on 2026-11-18"
+    assert d.due and d.needs_allocation and not d.flags
+    assert [r.rule_id for r in d.overruled] == []
 
 
-@pytest.mark.covers("nhm-key-s20-second-review", "nhm-flow-case-manager-alert")
+@pytest.mark.covers("nhm-key-s20-second-review")
+def test_s20_second_review_is_counted_from_the_start_of_the_looked_after_period(tmp_path):
+    # A review dated before the current looked-after period (an earlier episode) does not
+    # count: the second review of this period is Wed 9 Dec, not Wed 18 Nov.
+    c = council()
+    s20_child(c, "C1", start=date(2026, 9, 1)).flag("C1", "remain_looked_after")
+    c.event("C1", "cla_review", date(2026, 6, 3), status="held")
+    c.event("C1", "cla_review", date(2026, 9, 29), status="held")
+    c.event("C1", "cla_review", date(2026, 12, 9))
+    d = decisions(c, tmp_path)["C1"]
+    assert (d.rule_id, d.anchor, d.latest) == ("nhm-key-s20-second-review", date(2026, 12, 9),
+                                               date(2026, 12, 23))
+    assert d.date_from == date(2026, 12, 9) and d.due
+
+
+@pytest.mark.covers("nhm-key-s20-second-review", "nhm-key-s20-second-review-pending")
+def test_s20_second_review_without_a_recorded_outcome_shows_the_date_to_managers(tmp_path):
+    c = council()
+    s20_child(c, "C1")  # second review to come on Wed 9 Dec, outcome not yet known
+    c.event("C1", "cla_review", date(2026, 7, 29), status="held")
+    c.event("C1", "cla_review", date(2026, 12, 9))
+    s20_child(c, "C2")  # second review held last month, no decision to remain recorded
+    c.event("C2", "cla_review", date(2026, 7, 29), status="held")
+    c.event("C2", "cla_review", date(2026, 10, 28), status="held")
+    s20_child(c, "C3").flag("C3", "remain_looked_after")  # only the first review so far
+    c.event("C3", "cla_review", date(2026, 7, 29), status="held")
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
+    assert (d.outcome, d.rule_id, d.to_service) == (
+        "manager_decision", "nhm-key-s20-second-review-pending", None)
+    assert d.reasons[0].clause == "Key transfer points (3)"
+    # Candidate dates only: the review on Wed 9 Dec and 10 working days after; nobody is
+    # allocated until a manager confirms the outcome.
+    assert (d.anchor, d.earliest, d.latest, d.date_from) == (
+        date(2026, 12, 9), date(2026, 12, 9), date(2026, 12, 23), date(2026, 12, 9))
+    assert d.flags == ("manager_decision",) and not d.needs_allocation
+    d = ds["C2"]
+    assert (d.rule_id, d.anchor, d.latest) == ("nhm-key-s20-second-review-pending",
+                                               date(2026, 10, 28), date(2026, 11, 11))
+    assert d.flags == ("manager_decision", "late")
+    assert (ds["C3"].outcome, ds["C3"].rule_id) == ("stay", "default-stay")
+
+
+@pytest.mark.covers("nhm-key-s20-second-review", "nhm-key-s20-second-review-pending",
+                    "nhm-flow-very-young-lpm")
+def test_s20_route_needs_no_decision_to_issue_proceedings(tmp_path):
+    # Second review confirmed remaining looked after, but legal planning has decided to
+    # issue proceedings: not the s20 route; aged 1, the Chair decides under flow chart (4).
+    c = council()
+    s20_child(c, "C1", dob=date(2025, 6, 6)).flag("C1", "remain_looked_after")
+    c.event("C1", "cla_review", date(2026, 7, 29), status="held")
+    c.event("C1", "cla_review", date(2026, 11, 18), status="held")
+    c.event("C1", "legal_planning_meeting", date(2026, 11, 19), status="held")
+    c.flag("C1", "proceedings_to_issue")
+    # Pre-proceedings only is not "issue of proceedings": the s20 key point stands.
+    s20_child(c, "C2", dob=date(2025, 6, 6)).flag("C2", "remain_looked_after")
+    c.event("C2", "cla_review", date(2026, 7, 29), status="held")
+    c.event("C2", "cla_review", date(2026, 11, 18), status="held")
+    c.event("C2", "legal_planning_meeting", date(2026, 11, 19), status="held")
+    c.flag("C2", "pre_proceedings")
+    ds = decisions(c, tmp_path)
+    assert (ds["C1"].outcome, ds["C1"].rule_id) == ("manager_decision", "nhm-flow-very-young-lpm")
+    assert [r.rule_id for r in ds["C1"].overruled] == []
+    assert (ds["C2"].rule_id, ds["C2"].to_service, ds["C2"].latest) == (
+        "nhm-key-s20-second-review", "cic", date(2026, 12, 2))
+
+
+@pytest.mark.covers("nhm-key-s20-second-review", "nhm-key-s20-second-review-pending",
+                    "nhm-flow-case-manager-alert")
 def test_s20_route_needs_no_legal_proceedings(tmp_path):
     # Looked after under s20 but in care proceedings (first hearing held, no final hearing):
     # not the s20 route; aged 1, the care proceedings case manager alerts the Chair.
     c = council()
     c.child("C1", date(2025, 3, 3), "TA", "WTA").looked_after("C1", "V2", date(2026, 9, 1))
+    c.event("C1", "cla_review", date(2026, 9, 29), status="held")
+    c.event("C1", "cla_review", date(2026, 11, 18), status="held")
+    c.flag("C1", "remain_looked_after")
     c.event("C1", "first_hearing", date(2026, 11, 10), status="held")
     d = decisions(c, tmp_path)["C1"]
     assert (d.outcome, d.rule_id) == ("manager_decision", "nhm-flow-case-manager-alert")
     assert d.reasons[0].clause == "Flow chart (case manager alert)"
-    assert "nhm-key-s20-second-review" not in [r.rule_id for r in d.overruled]
+    assert [r.rule_id for r in d.overruled] == []
 
 
 # ---- Early permanence: pre-birth and very young children ------------------------------------
@@ -164,7 +264,9 @@ def test_s20_route_needs_no_legal_proceedings(tmp_path):
 @pytest.mark.covers("nhm-flow-pre-birth-lpm")
 def test_unborn_baby_after_legal_planning_meeting_goes_to_the_chair(tmp_path):
     c = council()
-    c.child("C1", None, "TA", "WTA").event("C1", "legal_planning_meeting", date(2026, 11, 26))
+    c.child("C1", None, "TA", "WTA").event("C1", "legal_planning_meeting", date(2026, 11, 18),
+                                           status="held")
+    c.flag("C1", "pre_proceedings")
     caseload = read_caseload(c.write(tmp_path / "in"))
     [state] = child_states(caseload, PACK, WEEK)
     assert state.expected_dob == date(2027, 1, 10) and "pre_birth" in state.flags
@@ -172,6 +274,24 @@ def test_unborn_baby_after_legal_planning_meeting_goes_to_the_chair(tmp_path):
     assert (d.outcome, d.rule_id) == ("manager_decision", "nhm-flow-pre-birth-lpm")
     assert d.reasons[0].clause == "Expedited transfer; flow chart (4)"
     assert d.to_service is None and not d.needs_allocation
+
+
+@pytest.mark.covers("nhm-flow-pre-birth-lpm")
+@pytest.mark.parametrize("status,flag,outcome", [
+    ("held", "proceedings_to_issue", "manager_decision"),  # to issue at birth
+    ("scheduled", "pre_proceedings", "stay"),  # the meeting is still to come (Thu 26 Nov)
+    ("held", None, "stay"),  # held, but no outcome recorded
+])
+def test_unborn_baby_needs_a_held_legal_planning_meeting_with_a_legal_outcome(
+        tmp_path, status, flag, outcome):
+    c = council()
+    on = date(2026, 11, 26) if status == "scheduled" else date(2026, 11, 18)
+    c.child("C1", None, "TA", "WTA").event("C1", "legal_planning_meeting", on, status=status)
+    if flag:
+        c.flag("C1", flag)
+    d = decisions(c, tmp_path)["C1"]
+    assert d.outcome == outcome
+    assert d.rule_id == ("nhm-flow-pre-birth-lpm" if outcome != "stay" else "default-stay")
 
 
 @pytest.mark.covers("nhm-flow-pre-birth-lpm")
@@ -183,15 +303,20 @@ def test_unborn_baby_without_legal_planning_meeting_stays_in_assessment(tmp_path
 
 
 @pytest.mark.covers("nhm-flow-very-young-lpm")
-@pytest.mark.parametrize("dob,outcome", [
-    (date(2025, 6, 1), "manager_decision"),  # aged 1
-    (date(2023, 11, 25), "manager_decision"),  # turns 3 on Wed 25 Nov: still 2 on the plan date
-    (date(2023, 11, 20), "stay"),  # turned 3 on Fri 20 Nov: no longer "2 or under"
+@pytest.mark.parametrize("dob,flag,status,outcome", [
+    (date(2025, 6, 1), "proceedings_to_issue", "held", "manager_decision"),  # aged 1
+    # turns 3 on Wed 25 Nov: still 2 on the plan date
+    (date(2023, 11, 25), "proceedings_to_issue", "held", "manager_decision"),
+    # turned 3 on Fri 20 Nov: no longer "2 or under"
+    (date(2023, 11, 20), "proceedings_to_issue", "held", "stay"),
+    (date(2025, 6, 1), "pre_proceedings", "held", "stay"),  # not "issue of proceedings"
+    (date(2025, 6, 1), "proceedings_to_issue", "scheduled", "stay"),  # meeting not yet held
 ])
-def test_very_young_child_after_legal_planning_meeting(tmp_path, dob, outcome):
+def test_very_young_child_after_legal_planning_meeting(tmp_path, dob, flag, status, outcome):
     c = council()
     c.child("C1", dob, "TA", "WTA").event("C1", "legal_planning_meeting", date(2026, 11, 12),
-                                          status="held")
+                                          status=status)
+    c.flag("C1", flag)
     d = decisions(c, tmp_path)["C1"]
     assert d.outcome == outcome
     if outcome == "manager_decision":
@@ -212,6 +337,7 @@ def test_legal_planning_meeting_route_outranks_the_case_manager_alert(tmp_path):
     c = council()
     c.child("C1", date(2026, 2, 14), "TA", "WTA").looked_after("C1", "C1", date(2026, 10, 1))
     c.event("C1", "legal_planning_meeting", date(2026, 9, 20), status="held")
+    c.flag("C1", "proceedings_to_issue")
     d = decisions(c, tmp_path)["C1"]
     assert d.rule_id == "nhm-flow-very-young-lpm"
     assert [r.rule_id for r in d.overruled] == ["nhm-flow-case-manager-alert"]
@@ -223,6 +349,7 @@ def test_care_order_made_outranks_considering_early_transfer(tmp_path):
     c.child("C1", date(2025, 1, 9), "TA", "WTA", referral_date=date(2026, 4, 1))
     c.looked_after("C1", "C2", date(2026, 5, 1))
     c.event("C1", "legal_planning_meeting", date(2026, 4, 20), status="held")
+    c.flag("C1", "proceedings_to_issue")
     c.event("C1", "first_hearing", date(2026, 5, 1), status="held")
     c.event("C1", "final_hearing", date(2026, 11, 20), status="held")
     d = decisions(c, tmp_path)["C1"]
@@ -235,6 +362,7 @@ def test_relinquished_baby_outranks_the_legal_planning_route(tmp_path):
     c = council()
     c.child("C1", date(2026, 10, 30), "TA", "WTA").flag("C1", "relinquished")
     c.event("C1", "legal_planning_meeting", date(2026, 11, 16), status="held")
+    c.flag("C1", "proceedings_to_issue")
     d = decisions(c, tmp_path)["C1"]
     assert (d.rule_id, d.date_from) == ("nhm-key-relinquished", date(2026, 11, 23))
     assert [r.rule_id for r in d.overruled] == ["nhm-flow-very-young-lpm"]
@@ -260,6 +388,7 @@ def test_siblings_with_different_statuses_are_decided_separately(tmp_path):
     c = council()
     c.child("C1", None, "TA", "WTA", family="F")
     c.event("C1", "legal_planning_meeting", date(2026, 11, 18), status="held")
+    c.flag("C1", "pre_proceedings")
     c.child("C2", date(2020, 7, 7), "TA", "WTA", family="F")
     c.looked_after("C2", "C2", date(2026, 3, 1))
     c.event("C2", "first_hearing", date(2026, 3, 2), status="held")

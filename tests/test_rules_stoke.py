@@ -22,7 +22,7 @@ PACK = load_pack("stoke")
 
 TEAMS = [("TCH", "chad"), ("TAD", "assessment_duty"), ("TCS", "css"), ("TCT", "court"),
          ("TCC", "cic"), ("TNS", "next_steps"), ("TCW", "cwd"), ("TF", "fast"), ("TCE", "ce"),
-         ("TSF", "supporting_families")]
+         ("TAS", "adoption"), ("TSF", "supporting_families")]
 
 PLAN = date(2026, 11, 23)
 DEFAULT_END = date(2026, 12, 7)  # 10 working days after Monday 23 November
@@ -71,6 +71,14 @@ def rule_ids(reasons) -> list[str]:
     return [r.rule_id for r in reasons]
 
 
+def co_worker(c: TinyCouncil, child_id: str, team: str) -> TinyCouncil:
+    """An open co-worker for ``child_id`` from the worker of ``team``."""
+    return c.add("ssd_involvements", invo_involvements_id=f"ICO{child_id}{team}",
+                 invo_professional_id=f"W{team}", invo_professional_role_id="Co-worker",
+                 invo_professional_team=team, invo_involvement_start_date="2026-09-01",
+                 invo_person_id=child_id)
+
+
 # ---- The pack itself --------------------------------------------------------------------------
 
 def test_pack_services_roles_and_timescales():
@@ -80,11 +88,16 @@ def test_pack_services_roles_and_timescales():
         "chad": "front_door", "assessment_duty": "assessment", "css": "safeguarding",
         "court": "court", "cic": "children_in_care", "next_steps": "leaving_care",
         "cwd": "disability", "fast": "edge_of_care", "ce": "exploitation",
-        "supporting_families": "early_help"}
+        "adoption": "permanence", "supporting_families": "early_help"}
     ts = PACK.timescales
     assert (ts.notice_working_days, ts.notice_clause) == (0, "Transfer Process Overview, para 5")
-    assert (ts.re_referral_weeks, ts.re_referral_clause) == (
-        13, "Re-referrals Within a 3 Month Period of Closure, para 1")
+    # "3 months" is set on the re-referral rules in calendar months, not as a pack timescale
+    # in weeks.
+    assert (ts.re_referral_weeks, ts.re_referral_clause) == (None, None)
+    months = {r.id: r.when.re_referral_within_months for r in PACK.rules
+              if r.when.re_referral_within_months or r.when.re_referral_within_weeks}
+    assert months == {"stk-re-referral-critical-friend": 3, "stk-re-referral-urgent": 3,
+                      "stk-court-report-last-team": 3}
     # The policy sets no introduction or escalation timescale: none is invented.
     assert (ts.introduction_working_days, ts.introduction_clause) == (None, None)
     assert (ts.escalation_working_days, ts.escalation_clause) == (None, None)
@@ -216,7 +229,8 @@ def test_disabled_child_with_a_safeguarding_concern_needs_a_consultation(tmp_pat
 
 
 @pytest.mark.covers("stk-cwd-keeps-disabled-child", "stk-cwd-sibling-in-care")
-def test_cwd_keeps_disabled_child_in_care_and_flags_the_non_disabled_sibling(tmp_path):
+def test_cwd_keeps_disabled_child_in_care_and_the_sibling_while_the_disabled_child_is_open(
+        tmp_path):
     c = council()
     c.child("C1", date(2012, 2, 2), "TCW", "WTCW", family="F")
     disabled(c, "C1").cp_plan("C1").looked_after("C1", "C2", date(2026, 6, 1))
@@ -224,7 +238,32 @@ def test_cwd_keeps_disabled_child_in_care_and_flags_the_non_disabled_sibling(tmp
     c.looked_after("C2", "C2", date(2026, 6, 1))
     ds = decisions(c, tmp_path)
     assert (ds["C1"].outcome, ds["C1"].reasons[0].clause) == ("stay", "Children with a Disability, para 2")
-    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("manager_decision", "stk-cwd-sibling-in-care")
+    # The disabled sibling is still open to CWD: CWD keeps the non-disabled sibling too.
+    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("stay", "default-stay")
+
+
+@pytest.mark.covers("stk-cwd-sibling-in-care", "stk-cwd-sibling-in-care-16-plus")
+def test_sibling_in_care_leaves_cwd_once_the_disabled_child_has_closed(tmp_path):
+    c = council()
+    # Aged 12: Children in Care now, over the default window.
+    c.child("C1", date(2014, 2, 2), "TCW", "WTCW", family="F").flag("C1", "sibling_closed_to_cwd")
+    c.looked_after("C1", "C2", date(2026, 6, 1))
+    # Turns 16 on Tue 24 Nov: still 15 on the plan date, so Children in Care.
+    c.child("C2", date(2010, 11, 24), "TCW", "WTCW", family="F")
+    c.flag("C2", "sibling_closed_to_cwd").looked_after("C2", "C2", date(2026, 6, 1))
+    # Aged 16: Children in Care or Next Steps, whichever suits: managers choose.
+    c.child("C3", date(2010, 5, 5), "TCW", "WTCW", family="F").flag("C3", "sibling_closed_to_cwd")
+    c.looked_after("C3", "C2", date(2026, 6, 1))
+    ds = decisions(c, tmp_path)
+    for cid in ("C1", "C2"):
+        d = ds[cid]
+        assert (d.outcome, d.rule_id, d.to_service) == ("transfer", "stk-cwd-sibling-in-care",
+                                                        "cic")
+        assert (d.date_from, d.date_to) == (PLAN, DEFAULT_END) and d.needs_allocation
+    d = ds["C3"]
+    assert (d.outcome, d.rule_id, d.to_service) == (
+        "manager_decision", "stk-cwd-sibling-in-care-16-plus", None)
+    assert d.reasons[0].clause == "Children with a Disability, para 1"
 
 
 @pytest.mark.covers("stk-cwd-coworker")
@@ -233,8 +272,12 @@ def test_disabled_child_whose_primary_need_is_not_disability_may_get_a_cwd_cowor
     c.child("C1", date(2013, 9, 9), "TCS", "WTCS")
     disabled(c, "C1")
     c.child("C2", date(2013, 9, 9), "TCS", "WTCS")
+    c.child("C3", date(2013, 9, 9), "TCS", "WTCS")  # a CWD co-worker is already in place
+    disabled(c, "C3")
+    co_worker(c, "C3", "TCW")
     ds = decisions(c, tmp_path)
     assert (ds["C1"].outcome, ds["C1"].rule_id) == ("manager_decision", "stk-cwd-coworker")
+    assert (ds["C3"].outcome, ds["C3"].rule_id) == ("stay", "default-stay")
     assert (ds["C2"].outcome, ds["C2"].rule_id) == ("stay", "default-stay")
     assert ds["C2"].reasons[0].clause == "General Principles, para 2"
 
@@ -244,7 +287,11 @@ def test_disabled_child_whose_primary_need_is_not_disability_may_get_a_cwd_cowor
 @pytest.mark.covers("stk-re-referral-critical-friend", "stoke:re-referral")
 @pytest.mark.parametrize("closed,weeks,rule", [
     (date(2026, 9, 7), 10, "stk-re-referral-critical-friend"),   # 70 days before
-    (date(2026, 8, 17), 13, "stk-re-referral-critical-friend"),  # 91 days: 3 months to the day
+    # Referral Mon 16 Nov. Closed 16 Aug: 3 calendar months to the day, still within.
+    (date(2026, 8, 16), 13, "stk-re-referral-critical-friend"),
+    # Closed 15 Aug: 3 months ended 15 Nov, so outside, although only 13 whole weeks (93
+    # days) had passed: the period is counted in months, not weeks.
+    (date(2026, 8, 15), 13, "stk-chad-to-assessment"),
     (date(2026, 8, 10), 14, "stk-chad-to-assessment"),           # 98 days: outside 3 months
     (date(2026, 7, 20), 17, "stk-chad-to-assessment"),           # 119 days
 ])
@@ -277,6 +324,63 @@ def test_urgent_re_referral_goes_to_css_without_waiting_for_the_discussion(tmp_p
         "stk-re-referral-urgent", "css", PLAN, DEFAULT_END)
     assert {"stk-re-referral-critical-friend", "stk-strategy-discussion",
             "stk-chad-to-assessment"} <= set(rule_ids(d.overruled))
+
+
+@pytest.mark.covers("stk-court-report-last-team", "stk-court-report-allocate",
+                    "stk-re-referral-critical-friend")
+def test_court_report_on_a_case_closed_to_css_within_3_months_goes_back_there(tmp_path):
+    c = council()
+    # Closed to CSS on Thu 1 Oct; the court asks for a report, referred Mon 16 Nov.
+    c.child("C1", date(2015, 1, 1), "TCH", None, referral_date=date(2026, 11, 16))
+    closed_before(c, "C1", date(2026, 10, 1), team="TCS")
+    c.event("C1", "court_report_request", date(2026, 11, 16), status="held")
+    # Closed to Assessment and Duty: an S7 goes back there, an S37 to the locality team; the
+    # re-referral critical friend discussion decides.
+    c.child("C2", date(2015, 1, 1), "TCH", None, referral_date=date(2026, 11, 16))
+    closed_before(c, "C2", date(2026, 10, 1), team="TAD")
+    c.event("C2", "court_report_request", date(2026, 11, 16), status="held")
+    # Closed to CSS five months ago: outside 3 months, ChAD managers decide.
+    c.child("C3", date(2015, 1, 1), "TCH", None, referral_date=date(2026, 11, 16))
+    closed_before(c, "C3", date(2026, 6, 12), team="TCS")
+    c.event("C3", "court_report_request", date(2026, 11, 16), status="held")
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
+    assert (d.outcome, d.rule_id, d.to_service) == ("transfer", "stk-court-report-last-team",
+                                                    "css")
+    assert (d.date_from, d.date_to) == (PLAN, DEFAULT_END)
+    assert d.reasons[0].clause == "Appendix 2, Court / Private Law"
+    assert {"stk-re-referral-critical-friend", "stk-court-report-allocate",
+            "stk-chad-to-assessment"} <= set(rule_ids(d.overruled))
+    assert ds["C2"].rule_id == "stk-re-referral-critical-friend"
+    assert "stk-court-report-allocate" in rule_ids(ds["C2"].overruled)
+    assert (ds["C3"].outcome, ds["C3"].rule_id) == ("manager_decision",
+                                                    "stk-court-report-allocate")
+
+
+@pytest.mark.covers("stk-court-report-allocate", "stk-icpc")
+def test_court_report_request_at_chad_or_assessment_is_for_chad_managers(tmp_path):
+    c = council()
+    c.child("C1", date(2015, 1, 1), "TCH", None).event("C1", "court_report_request",
+                                                       date(2026, 11, 19), status="held")
+    c.child("C2", date(2015, 1, 1), "TAD", "WTAD").event("C2", "court_report_request",
+                                                         date(2026, 11, 19), status="held")
+    # A conference already set: the ordinary transfer point at the ICPC still wins.
+    c.child("C3", date(2015, 1, 1), "TAD", "WTAD").event("C3", "court_report_request",
+                                                         date(2026, 11, 19), status="held")
+    c.event("C3", "icpc", date(2026, 12, 8))
+    # CSS holds the case: it is the locality team already; nothing to decide.
+    c.child("C4", date(2015, 1, 1), "TCS", "WTCS").event("C4", "court_report_request",
+                                                         date(2026, 11, 19), status="held")
+    ds = decisions(c, tmp_path)
+    for cid in ("C1", "C2"):
+        d = ds[cid]
+        assert (d.outcome, d.rule_id, d.to_service) == (
+            "manager_decision", "stk-court-report-allocate", None)
+        assert d.reasons[0].clause == "Key functions of ChAD, bullet 6" and not d.needs_allocation
+    assert "stk-chad-to-assessment" in rule_ids(ds["C1"].overruled)
+    assert ds["C3"].rule_id == "stk-icpc"
+    assert "stk-court-report-allocate" in rule_ids(ds["C3"].overruled)
+    assert ds["C4"].rule_id == "default-stay"
 
 
 # ---- Court action and transfer-in from ChAD -----------------------------------------------------
@@ -320,16 +424,46 @@ def test_transfer_in_routes(tmp_path):
 
 # ---- Relinquished babies ----------------------------------------------------------------------
 
-@pytest.mark.covers("stk-relinquished-to-court", "stk-relinquished-adoption-cowork")
-def test_relinquished_unborn_baby_goes_to_court_and_adoption_co_working_is_for_managers(tmp_path):
+@pytest.mark.covers("stk-relinquished-to-court", "stk-relinquished-before-16-weeks")
+def test_relinquished_unborn_baby_goes_to_court_and_stays_without_adoption_co_working(tmp_path):
     c = council()
     c.child("C1", None, "TCH", None).flag("C1", "relinquished")
-    c.child("C2", None, "TCT", "WTCT").flag("C2", "relinquished")
+    c.child("C2", None, "TCT", "WTCT").flag("C2", "relinquished")  # referred before 16 weeks
     ds = decisions(c, tmp_path)
     assert (ds["C1"].rule_id, ds["C1"].to_service, ds["C1"].date_from, ds["C1"].date_to) == (
         "stk-relinquished-to-court", "court", PLAN, DEFAULT_END)
-    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("manager_decision",
-                                                    "stk-relinquished-adoption-cowork")
+    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("stay", "stk-relinquished-before-16-weeks")
+    assert rule_ids(ds["C2"].overruled) == ["stk-relinquished-adoption-cowork"]
+
+
+@pytest.mark.covers("stk-relinquished-adoption-cowork", "stk-relinquished-before-16-weeks",
+                    "stk-court-cic-cowork")
+def test_relinquished_baby_referred_after_16_weeks_gets_an_adoption_support_co_worker(tmp_path):
+    c = council()
+    c.child("C1", None, "TCT", "WTCT").flag("C1", "relinquished")
+    c.flag("C1", "referred_after_16_weeks")
+    # Already co-worked by adoption support: not asked for again.
+    c.child("C2", None, "TCT", "WTCT").flag("C2", "relinquished")
+    c.flag("C2", "referred_after_16_weeks")
+    co_worker(c, "C2", "TAS")
+    # Referred late but not being relinquished: the 16-week rule does not apply.
+    c.child("C3", None, "TCT", "WTCT").flag("C3", "referred_after_16_weeks")
+    # Relinquishment no longer clear: it does not "continue to be the plan".
+    c.child("C4", None, "TCT", "WTCT").flag("C4", "relinquished")
+    c.flag("C4", "referred_after_16_weeks").flag("C4", "relinquishment_uncertain")
+    # Born and in care proceedings: the CIC co-working discussion comes first.
+    c.child("C5", date(2026, 10, 1), "TCT", "WTCT").flag("C5", "relinquished")
+    c.flag("C5", "referred_after_16_weeks").looked_after("C5", "C1", date(2026, 10, 2))
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
+    assert (d.outcome, d.rule_id, d.coworking_service) == (
+        "start_coworking", "stk-relinquished-adoption-cowork", "adoption")
+    assert (d.date_from, d.date_to) == (PLAN, DEFAULT_END) and d.needs_allocation
+    assert rule_ids(d.overruled) == []
+    for cid in ("C2", "C3", "C4"):
+        assert (ds[cid].outcome, ds[cid].rule_id) == ("stay", "default-stay")
+    assert (ds["C5"].outcome, ds["C5"].rule_id) == ("manager_decision", "stk-court-cic-cowork")
+    assert rule_ids(ds["C5"].overruled) == ["stk-relinquished-adoption-cowork"]
 
 
 # ---- Assessment and Duty to CSS ----------------------------------------------------------------
@@ -344,8 +478,11 @@ def test_icpc_moves_child_to_css_on_the_conference_day(tmp_path):
     assert (d.outcome, d.to_service, d.earliest, d.latest) == ("transfer", "css",
                                                               date(2026, 12, 8), date(2026, 12, 8))
     assert d.reasons[0].clause == "Case Transfer, bullet 1" and d.due
+    # A joint visit introduces the new worker before the conference: by Mon 7 Dec.
+    assert d.joint_visit_by == date(2026, 12, 7)
     # A conference three days away: no notice period, so nothing is short notice.
     assert ds["C2"].date_from == date(2026, 11, 26) and "short_notice" not in ds["C2"].flags
+    assert ds["C2"].joint_visit_by == date(2026, 11, 25)
 
 
 @pytest.mark.covers("stk-icpc")
@@ -359,26 +496,44 @@ def test_deferred_conference_becomes_the_transfer_point(tmp_path):
 
 
 @pytest.mark.covers("stk-cin-meeting", "stk-step-down")
-def test_initial_cin_meeting_moves_child_to_css_and_outranks_step_down(tmp_path):
+def test_initial_cin_meeting_moves_child_to_css_unless_step_down_is_proposed(tmp_path):
     c = council()
     c.child("C1", date(2015, 1, 1), "TAD", "WTAD")
     c.event("C1", "assessment_completed", date(2026, 11, 16), status="held")
     c.event("C1", "cin_review", date(2026, 12, 9))
-    d = decisions(c, tmp_path)["C1"]
+    c.child("C2", date(2015, 1, 1), "TAD", "WTAD").flag("C2", "step_down_proposed")
+    c.event("C2", "assessment_completed", date(2026, 11, 16), status="held")
+    c.event("C2", "cin_review", date(2026, 12, 9))
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
     assert (d.rule_id, d.to_service, d.earliest, d.latest) == (
         "stk-cin-meeting", "css", date(2026, 12, 9), date(2026, 12, 9))
-    assert rule_ids(d.overruled) == ["stk-step-down"]
+    # A joint visit introduces the new worker before the CIN meeting: by Tue 8 Dec.
+    assert d.joint_visit_by == date(2026, 12, 8)
+    assert rule_ids(d.overruled) == []
+    # A proposal to step down is weighed at the weekly meeting before the case moves to CSS.
+    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("manager_decision", "stk-step-down")
+    assert rule_ids(ds["C2"].overruled) == ["stk-cin-meeting"]
 
 
 @pytest.mark.covers("stk-step-down")
-def test_assessment_complete_with_no_plan_is_a_step_down_decision_for_managers(tmp_path):
+def test_step_down_proposed_is_a_decision_for_the_weekly_meeting(tmp_path):
     c = council()
-    c.child("C1", date(2015, 1, 1), "TAD", "WTAD")
+    c.child("C1", date(2015, 1, 1), "TAD", "WTAD").flag("C1", "step_down_proposed")
     c.event("C1", "assessment_completed", date(2026, 11, 16), status="held")
-    d = decisions(c, tmp_path)["C1"]
-    assert (d.outcome, d.rule_id, d.to_service) == ("manager_decision", "stk-step-down", None)
-    assert d.reasons[0].clause == "Transfer Process Overview, paras 6-7"
-    assert not d.needs_allocation
+    c.child("C2", date(2015, 1, 1), "TCS", "WTCS").flag("C2", "step_down_proposed")
+    c.child("C3", date(2015, 1, 1), "TCS", "WTCS").flag("C3", "step_down_proposed").cp_plan("C3")
+    c.child("C4", date(2015, 1, 1), "TAD", "WTAD")  # assessed, nothing proposed
+    c.event("C4", "assessment_completed", date(2026, 11, 16), status="held")
+    ds = decisions(c, tmp_path)
+    for cid in ("C1", "C2"):
+        d = ds[cid]
+        assert (d.outcome, d.rule_id, d.to_service) == ("manager_decision", "stk-step-down", None)
+        assert d.reasons[0].clause == "Transfer Process Overview, paras 6-7"
+        assert not d.needs_allocation
+    # On a CP plan: statutory, not stepped down.
+    assert (ds["C3"].outcome, ds["C3"].rule_id) == ("stay", "default-stay")
+    assert (ds["C4"].outcome, ds["C4"].rule_id) == ("stay", "default-stay")
 
 
 @pytest.mark.covers("stk-first-hearing", "stk-icpc")
@@ -402,7 +557,7 @@ def test_s20_child_in_assessment_and_duty_is_a_decision_for_managers(tmp_path):
 
 # ---- Exploitation -------------------------------------------------------------------------------
 
-@pytest.mark.covers("stk-exploitation-high-to-ce", "stk-icpc", "stk-step-down")
+@pytest.mark.covers("stk-exploitation-high-to-ce", "stk-icpc")
 def test_high_risk_exploitation_moves_to_ce_after_assessment_and_outranks_the_conference(tmp_path):
     c = council()
     c.child("C1", date(2011, 1, 1), "TAD", "WTAD").flag("C1", "exploitation_high")
@@ -413,7 +568,7 @@ def test_high_risk_exploitation_moves_to_ce_after_assessment_and_outranks_the_co
     assert (d.rule_id, d.to_service, d.earliest, d.latest) == (
         "stk-exploitation-high-to-ce", "ce", date(2026, 11, 18), date(2026, 12, 2))
     assert (d.date_from, d.date_to) == (PLAN, date(2026, 12, 2)) and "late" not in d.flags
-    assert {"stk-icpc", "stk-step-down"} <= set(rule_ids(d.overruled))
+    assert rule_ids(d.overruled) == ["stk-icpc"]
 
 
 @pytest.mark.covers("stk-exploitation-high-to-ce")
@@ -422,6 +577,27 @@ def test_high_risk_exploitation_waits_for_the_assessment(tmp_path):
     c.child("C1", date(2011, 1, 1), "TAD", "WTAD").flag("C1", "exploitation_high")
     d = decisions(c, tmp_path)["C1"]
     assert (d.outcome, d.rule_id) == ("stay", "default-stay")
+
+
+@pytest.mark.covers("stk-exploitation-high-to-ce", "stk-chad-exploitation-to-assessment",
+                    "stk-exploitation-css-consider", "stk-exploitation-in-care-stays")
+def test_police_operation_or_organised_crime_link_is_treated_as_high_risk(tmp_path):
+    c = council()
+    c.child("C1", date(2011, 1, 1), "TCH", None).flag("C1", "exploitation_police_operation")
+    c.child("C2", date(2011, 1, 1), "TAD", "WTAD").flag("C2", "exploitation_police_operation")
+    c.event("C2", "assessment_completed", date(2026, 11, 19), status="held")
+    c.child("C3", date(2011, 1, 1), "TCS", "WTCS").flag("C3", "exploitation_police_operation")
+    c.child("C4", date(2014, 1, 1), "TCC", "WTCC").flag("C4", "exploitation_police_operation")
+    c.looked_after("C4", "C2", date(2025, 1, 1))
+    ds = decisions(c, tmp_path)
+    assert (ds["C1"].rule_id, ds["C1"].to_service) == ("stk-chad-exploitation-to-assessment",
+                                                       "assessment_duty")
+    # Assessment complete Thu 19 Nov: to CE within the default 10 working days, Thu 3 Dec.
+    assert (ds["C2"].rule_id, ds["C2"].to_service, ds["C2"].latest) == (
+        "stk-exploitation-high-to-ce", "ce", date(2026, 12, 3))
+    assert (ds["C3"].outcome, ds["C3"].rule_id) == ("manager_decision",
+                                                    "stk-exploitation-css-consider")
+    assert (ds["C4"].outcome, ds["C4"].rule_id) == ("stay", "stk-exploitation-in-care-stays")
 
 
 @pytest.mark.covers("stk-exploitation-css-consider", "stk-exploitation-medium-consider",
@@ -472,14 +648,23 @@ def test_interim_care_order_moves_child_to_court_team_with_joint_visit_in_2_days
 
 
 @pytest.mark.covers("stk-ico-to-court")
-def test_interim_care_order_at_a_hearing_next_week_dates_the_joint_visit_from_it(tmp_path):
+def test_interim_care_order_is_the_point_not_a_hearing_still_to_come(tmp_path):
     c = council()
+    # The ICO was made on Fri 20 Nov (legal status C1 from that day); a further hearing is
+    # listed for Fri 27 Nov. The order, not the hearing, is the point: window to Fri 4 Dec.
     c.child("C1", date(2021, 4, 4), "TCS", "WTCS").looked_after("C1", "C1", date(2026, 11, 20))
     c.event("C1", "first_hearing", date(2026, 11, 27))
-    d = decisions(c, tmp_path)["C1"]
-    # Fri 27 Nov hearing: window to Fri 11 Dec, joint visit by Tue 1 Dec.
-    assert (d.earliest, d.latest, d.joint_visit_by) == (date(2026, 11, 27), date(2026, 12, 11),
-                                                        date(2026, 12, 1))
+    # A first hearing listed but no order made (accommodated under s20): not yet the point.
+    c.child("C2", date(2021, 4, 4), "TCS", "WTCS").looked_after("C2", "V2", date(2026, 11, 20))
+    c.event("C2", "first_hearing", date(2026, 11, 27))
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
+    assert (d.rule_id, d.anchor, d.earliest, d.latest) == (
+        "stk-ico-to-court", date(2026, 11, 20), date(2026, 11, 20), date(2026, 12, 4))
+    assert d.point == "at the ico made on 2026-11-20"
+    # The joint visit within 2 working days, counted from the first usable date (Mon 23 Nov).
+    assert (d.date_from, d.joint_visit_by) == (PLAN, date(2026, 11, 25))
+    assert ds["C2"].rule_id == "default-stay"
 
 
 @pytest.mark.covers("stk-court-cic-cowork")
@@ -488,8 +673,13 @@ def test_child_in_proceedings_with_court_team_flags_the_cic_co_working_decision(
     c.child("C1", date(2021, 4, 4), "TCT", "WTCT").looked_after("C1", "C1", date(2026, 9, 1))
     c.event("C1", "first_hearing", date(2026, 9, 1), status="held")
     c.event("C1", "final_hearing", date(2027, 2, 10))
-    d = decisions(c, tmp_path)["C1"]
-    assert (d.outcome, d.rule_id) == ("manager_decision", "stk-court-cic-cowork")
+    # A Children in Care social worker already co-works: nothing left to decide.
+    c.child("C2", date(2021, 4, 4), "TCT", "WTCT").looked_after("C2", "C1", date(2026, 9, 1))
+    c.event("C2", "first_hearing", date(2026, 9, 1), status="held")
+    co_worker(c, "C2", "TCC")
+    ds = decisions(c, tmp_path)
+    assert (ds["C1"].outcome, ds["C1"].rule_id) == ("manager_decision", "stk-court-cic-cowork")
+    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("stay", "default-stay")
 
 
 @pytest.mark.covers("stk-court-to-cic-final-hearing", "stk-court-to-cic-irh",
@@ -501,11 +691,13 @@ def test_care_order_at_final_hearing_moves_to_cic_within_5_working_days(tmp_path
     c.event("C1", "irh", date(2026, 10, 20), status="held")
     c.event("C1", "final_hearing", date(2026, 11, 19), status="held")
     d = decisions(c, tmp_path)["C1"]
-    # Thu 19 Nov + 5 working days = Thu 26 Nov. The earlier IRH is not the point.
+    # Thu 19 Nov + 5 working days = Thu 26 Nov. The earlier IRH is not the point: with a
+    # final hearing on record the proceedings did not conclude there, so its rule does not
+    # even apply.
     assert (d.rule_id, d.to_service, d.earliest, d.latest) == (
         "stk-court-to-cic-final-hearing", "cic", date(2026, 11, 19), date(2026, 11, 26))
     assert (d.date_from, d.date_to) == (PLAN, date(2026, 11, 26))
-    assert rule_ids(d.overruled) == ["stk-court-to-cic-irh"]
+    assert rule_ids(d.overruled) == []
 
 
 @pytest.mark.covers("stk-court-to-cic-irh", "stk-court-cic-cowork")
@@ -514,6 +706,8 @@ def test_proceedings_concluded_at_irh_move_to_cic_within_5_working_days(tmp_path
     c.child("C1", date(2021, 4, 4), "TCT", "WTCT").looked_after("C1", "E1", date(2026, 11, 18))
     c.event("C1", "first_hearing", date(2026, 6, 3), status="held")
     c.event("C1", "irh", date(2026, 11, 18), status="held")
+    # The listed final hearing was vacated (cancelled): the proceedings concluded at the IRH.
+    c.event("C1", "final_hearing", date(2026, 12, 14), status="cancelled")
     d = decisions(c, tmp_path)["C1"]
     # Wed 18 Nov + 5 working days = Wed 25 Nov.
     assert (d.rule_id, d.earliest, d.latest) == ("stk-court-to-cic-irh", date(2026, 11, 18),
@@ -559,6 +753,15 @@ def test_child_in_care_turning_17_in_the_plan_week_is_late_for_co_working_not_ye
     assert "stk-next-steps-lead-18" not in rule_ids(d.overruled)
 
 
+@pytest.mark.covers("stk-next-steps-cowork-16")
+def test_next_steps_co_worker_is_not_requested_again_once_in_place(tmp_path):
+    c = council()
+    c.child("C1", date(2009, 11, 27), "TCC", "WTCC").looked_after("C1", "C2", date(2020, 1, 1))
+    co_worker(c, "C1", "TNS")
+    d = decisions(c, tmp_path)["C1"]
+    assert (d.outcome, d.rule_id) == ("stay", "default-stay")
+
+
 @pytest.mark.covers("stk-next-steps-lead-18", "stk-next-steps-cowork-16")
 def test_child_in_care_turning_18_in_the_plan_week_passes_the_lead_to_next_steps(tmp_path):
     c = council()
@@ -584,16 +787,45 @@ def test_birthdays_on_bank_holidays_move_to_the_next_working_day(tmp_path):
 
 # ---- Edge of care (FAST) -------------------------------------------------------------------------
 
-@pytest.mark.covers("stk-edge-of-care-cowork", "stk-fast-remain-in-care")
-def test_open_child_on_edge_of_care_gets_fast_co_worker_and_fast_child_in_care_is_discussed(
-        tmp_path):
+@pytest.mark.covers("stk-edge-of-care-cowork")
+def test_open_child_on_edge_of_care_gets_a_fast_co_worker_once(tmp_path):
     c = council()
     c.child("C1", date(2012, 1, 1), "TCS", "WTCS").flag("C1", "edge_of_care")
-    c.child("C2", date(2012, 1, 1), "TF", "WTF").looked_after("C2", "V2", date(2026, 9, 1))
+    c.child("C2", date(2012, 1, 1), "TCS", "WTCS").flag("C2", "edge_of_care")
+    co_worker(c, "C2", "TF")
     ds = decisions(c, tmp_path)
     assert (ds["C1"].outcome, ds["C1"].coworking_service, ds["C1"].date_from) == (
         "start_coworking", "fast", PLAN)
-    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("manager_decision", "stk-fast-remain-in-care")
+    assert (ds["C2"].outcome, ds["C2"].rule_id) == ("stay", "default-stay")
+
+
+@pytest.mark.covers("stk-fast-remain-in-care")
+def test_fast_child_remaining_in_care_is_decided_at_the_second_statutory_review(tmp_path):
+    c = council()
+    # Looked after since 1 Sep; first review 29 Sep, second review Wed 9 Dec; the plan is to
+    # remain in care.
+    c.child("C1", date(2010, 1, 1), "TF", "WTF").looked_after("C1", "V2", date(2026, 9, 1))
+    c.flag("C1", "remain_looked_after")
+    c.event("C1", "cla_review", date(2026, 9, 29), status="held")
+    c.event("C1", "cla_review", date(2026, 12, 9))
+    # Only the first review so far: FAST keeps the case.
+    c.child("C2", date(2010, 1, 1), "TF", "WTF").looked_after("C2", "V2", date(2026, 9, 1))
+    c.flag("C2", "remain_looked_after").event("C2", "cla_review", date(2026, 9, 29), status="held")
+    # Two reviews but no plan to remain in care: FAST keeps working towards home.
+    c.child("C3", date(2010, 1, 1), "TF", "WTF").looked_after("C3", "V2", date(2026, 9, 1))
+    c.event("C3", "cla_review", date(2026, 9, 29), status="held")
+    c.event("C3", "cla_review", date(2026, 12, 9))
+    ds = decisions(c, tmp_path)
+    d = ds["C1"]
+    assert (d.outcome, d.rule_id, d.to_service) == ("manager_decision",
+                                                    "stk-fast-remain-in-care", None)
+    assert (d.anchor, d.earliest, d.latest, d.date_from, d.date_to) == (
+        date(2026, 12, 9), date(2026, 12, 9), date(2026, 12, 9), date(2026, 12, 9),
+        date(2026, 12, 9))
+    assert d.flags == ("manager_decision",) and not d.needs_allocation
+    assert d.reasons[0].clause == "Edge of Care, para 2"
+    for cid in ("C2", "C3"):
+        assert (ds[cid].outcome, ds[cid].rule_id) == ("stay", "default-stay")
 
 
 # ---- Siblings ------------------------------------------------------------------------------------

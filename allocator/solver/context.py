@@ -30,7 +30,9 @@ class ServiceModel:
     variables are created for what is left, then each constraint adds its rows and terms.
     """
 
-    def __init__(self, problem: AllocationProblem, service: str):
+    def __init__(self, problem: AllocationProblem, service: str,
+                 meeting_teams: frozenset[str] = frozenset(),
+                 limited_workers: frozenset[str] = frozenset()):
         self.problem = problem
         self.service = service
         self.model = cp_model.CpModel()
@@ -43,6 +45,8 @@ class ServiceModel:
         self.u: dict[str, cp_model.IntVar] = {}
         # (request, team) -> [(meeting day, var)]: filled by constraints.transfer_meeting
         self.meeting: dict[tuple[str, str], list[tuple[date, cp_model.IntVar]]] = {}
+        self.meeting_teams = meeting_teams  # teams whose meeting slots are modelled exactly
+        self.limited_workers = limited_workers  # workers whose weekly limit is modelled
         self.terms: list[Term] = []
         # assumption literals, each with the words that name it if the model is infeasible
         self.assumptions: list[tuple[cp_model.IntVar, str]] = []

@@ -1,8 +1,8 @@
 """Why each child got their worker: what ruled others out, what the choice costs, and the
 best alternative the model turned down, priced by the independent checker.
 
-For each allocated request, every other worker in the receiving service that no hard rule
-ruled out is tried in its place (same date if they are at work, else their first usable
+For each allocated request, the most promising other workers in the receiving service that
+no hard rule ruled out (``ALTERNATIVES_TRIED`` of them) are tried in its place (same date if they are at work, else their first usable
 date; the team's first meeting day with a free slot). The plan with that one change is
 re-checked on its service alone; the cheapest alternative that breaks no hard rule is the
 "best rejected alternative", and the terms that rise say why it lost.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from allocator.checker import check_plan
 from allocator.plan import Assignment, Penalty, Plan
 from allocator.problem import AllocationProblem, Request, Worker
-from constraints.transfer_meeting import last_meeting_day
+from allocator.problem import last_meeting_day
 
 
 @dataclass(frozen=True)
@@ -77,9 +77,7 @@ def _explain(sub: AllocationProblem, plan: Plan, penalties: tuple[Penalty, ...],
     if a.worker is not None:
         base_terms = _by_term(penalties)
         base_cost = sum(base_terms.values())
-        for w in candidates:
-            if w.id == a.worker:
-                continue
+        for w in _most_promising(sub, r, candidates, a.worker):
             moved = _move(sub, plan, a, r, w)
             if moved is None:
                 continue
@@ -96,6 +94,24 @@ def _explain(sub: AllocationProblem, plan: Plan, penalties: tuple[Penalty, ...],
                                    tuple((t, v) for t, v in rises if v > 0))
     return Explanation(r.id, r.child_id, a, tuple(sorted(ruled.items())), terms, best,
                        len(candidates))
+
+
+ALTERNATIVES_TRIED = 8  # per child: the most promising other workers, priced in full
+
+
+def _most_promising(sub: AllocationProblem, r: Request, candidates: list[Worker],
+                    chosen: str | None) -> list[Worker]:
+    """Other eligible workers, best first by what the child alone would cost them: a worker
+    who knows the child, then same locality, then room before the busy line."""
+    from constraints.balance import busy_line
+
+    def score(w: Worker) -> tuple[object, ...]:
+        room = busy_line(w.capacity, w.base_load) - w.base_load - r.points
+        return (w.id not in r.preferred, r.locality is not None and w.locality != r.locality,
+                -room, w.id)
+
+    others = [w for w in candidates if w.id != chosen]
+    return sorted(others, key=score)[:ALTERNATIVES_TRIED]
 
 
 def _by_term(penalties: tuple[Penalty, ...]) -> dict[str, int]:

@@ -45,6 +45,14 @@ class Worker:
     locality: str | None
 
 
+MEETING_GRACE_WORKING_DAYS = 5  # how long after the last usable date a meeting may be held
+
+
+def last_meeting_day(request: "Request") -> date:
+    """The last day a request's transfer meeting may be held."""
+    return add_working_days(request.dates[-1], MEETING_GRACE_WORKING_DAYS)
+
+
 @dataclass(frozen=True)
 class Team:
     id: str

@@ -37,6 +37,7 @@ def add(ctx: ServiceModel) -> None:
         busy = ctx.model.NewIntVar(0, top - line, f"busy[{w.id}]")
         ctx.model.Add(busy >= ctx.load_expr(w) - line)
         ctx.add_term(NAME, weight, busy, (w.id,))
+        ctx.load_terms.setdefault(w.id, []).append((weight, busy, line))
 
 
 def penalties(plan: Plan, problem: AllocationProblem) -> list[Penalty]:

@@ -33,6 +33,7 @@ def add(ctx: ServiceModel) -> None:
         over = ctx.model.NewIntVar(0, top - limit, f"over[{w.id}]")
         ctx.model.Add(over >= ctx.load_expr(w) - limit)
         ctx.add_term(NAME, weight, over, (w.id,))
+        ctx.load_terms.setdefault(w.id, []).append((weight, over, limit))
 
 
 def loads_after(plan: Plan, problem: AllocationProblem) -> dict[str, int]:

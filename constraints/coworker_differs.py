@@ -28,7 +28,7 @@ def add(ctx: ServiceModel) -> None:
             for w in ctx.workers:
                 pair = [ctx.x[rid, w.id] for rid in roles.values() if (rid, w.id) in ctx.x]
                 if len(pair) == 2:
-                    ctx.model.Add(sum(pair) <= 1).OnlyEnforceIf(ctx.guard(NAME, RULE))
+                    ctx.enforce(ctx.model.Add(sum(pair) <= 1), NAME, RULE)
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

@@ -18,8 +18,11 @@ def restrict(ctx: ServiceModel) -> None:
 
 
 def add(ctx: ServiceModel) -> None:
+    """A dated request has one date unless unallocated; an undated one takes its worker's
+    first usable day, which is in the window by construction."""
     for r in ctx.requests:
-        ctx.model.Add(sum(ctx.day[r.id, t] for t in r.dates) + ctx.u[r.id] == 1)
+        if ctx.is_dated(r):
+            ctx.model.Add(sum(ctx.day[r.id, t] for t in r.dates) + ctx.u[r.id] == 1)
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

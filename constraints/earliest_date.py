@@ -16,8 +16,10 @@ def add(ctx: ServiceModel) -> None:
     weight = ctx.problem.config.weights.date_delay
     for r in ctx.requests:
         if len(r.dates) > 1:
-            ctx.add_term(NAME, weight, sum(i * ctx.day[r.id, t] for i, t in enumerate(r.dates)),
-                         (r.id,))
+            index = {t: i for i, t in enumerate(r.dates)}
+            delay = [(index[t], lit) for t, lit in ctx.date_terms(r) if index[t]]
+            if delay:
+                ctx.add_term(NAME, weight, sum(i * lit for i, lit in delay), (r.id,))
 
 
 def penalties(plan: Plan, problem: AllocationProblem) -> list[Penalty]:

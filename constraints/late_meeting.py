@@ -3,28 +3,44 @@ is agreed and briefed before the child moves (group supervision before the confe
 
 from __future__ import annotations
 
+from datetime import date
+
 from allocator.calendar import working_days_between
 from allocator.plan import Penalty, Plan
-from allocator.problem import AllocationProblem
+from allocator.problem import AllocationProblem, Request
 from allocator.solver.context import ServiceModel
+from allocator.problem import last_meeting_day
 
 NAME = "late_meeting"
 KIND = "soft"
 RULE = "The transfer meeting comes before the transfer."
 
 
+def first_meeting_day(problem: AllocationProblem, team: str, request: Request) -> date:
+    """The earliest day the team could hold the request's meeting, slots aside."""
+    return problem.meeting_days(team, last_meeting_day(request))[0]
+
+
 def add(ctx: ServiceModel) -> None:
-    """``late >= meeting - transfer``, both in working days from the plan date."""
+    """``late >= meeting - transfer`` in working days from the plan date.
+
+    The meeting is the modelled meeting variable where the team's slots are modelled, else
+    the team's first meeting day (slots there are checked after the solve, see
+    allocator.solver.meetings).
+    """
     weight = ctx.problem.config.weights.late_meeting
     start = ctx.problem.plan_date
     for r in ctx.requests:
         meets = [(working_days_between(start, t), v)
-                 for (rid, _), pairs in ctx.meeting.items() if rid == r.id for t, v in pairs]
-        if not meets or max(k for k, _ in meets) <= working_days_between(start, r.dates[0]):
+                 for team in {w.team for w, _ in ctx.worker_vars(r)}
+                 for t, v in ctx.meeting.get((r.id, team), [])]
+        meets += [(working_days_between(start, first_meeting_day(ctx.problem, w.team, r)), x)
+                  for w, x in ctx.worker_vars(r) if w.team not in ctx.meeting_teams]
+        transfers = [(working_days_between(start, t), lit) for t, lit in ctx.date_terms(r)]
+        if not meets or max(k for k, _ in meets) <= min(k for k, _ in transfers):
             continue  # every possible meeting is on or before the earliest transfer date
-        transfer = sum(working_days_between(start, t) * ctx.day[r.id, t] for t in r.dates)
         late = ctx.model.NewIntVar(0, max(k for k, _ in meets), f"late_meeting[{r.id}]")
-        ctx.model.Add(late >= sum(k * v for k, v in meets) - transfer)
+        ctx.model.Add(late >= sum(k * v for k, v in meets) - sum(k * v for k, v in transfers))
         ctx.add_term(NAME, weight, late, (r.id,))
 
 

@@ -34,19 +34,16 @@ def add(ctx: ServiceModel) -> None:
         if o.action == "forbid_worker":
             continue
         lit = ctx.assume(o.describe(ctx.blocked[r.id]))
-        m.Add(ctx.u[r.id] == 0).OnlyEnforceIf(lit)
+        rows = [m.Add(ctx.u[r.id] == 0)]
         if o.action == "pin_worker":
             x = ctx.x.get((r.id, o.worker or ""))
-            if x is None:
-                m.AddBoolOr([lit.Not()])  # the pair was ruled out by a hard rule
-            else:
-                m.Add(x == 1).OnlyEnforceIf(lit)
+            rows.append(m.Add(x == 1) if x is not None else m.AddBoolOr([]))  # ruled out
         else:
             day = ctx.day.get((r.id, o.on)) if o.on else None
-            if day is None:
-                m.AddBoolOr([lit.Not()])  # not a usable transfer date
-            else:
-                m.Add(day == 1).OnlyEnforceIf(lit)
+            rows.append(m.Add(day == 1) if day is not None else m.AddBoolOr([]))  # unusable
+        if lit is not None:
+            for row in rows:
+                row.OnlyEnforceIf(lit)
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

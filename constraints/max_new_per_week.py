@@ -39,6 +39,9 @@ def add(ctx: ServiceModel) -> None:
             continue
         by_week: dict[object, list] = {}
         for r, x in pairs:
+            if not ctx.is_dated(r):
+                by_week.setdefault(week_start(ctx.implied_date(r, w)), []).append(x)
+                continue
             weeks = sorted({week_start(t) for t in r.dates})
             for wk in weeks:
                 if len(weeks) == 1:
@@ -50,7 +53,7 @@ def add(ctx: ServiceModel) -> None:
                 by_week.setdefault(wk, []).append(both)
         for wk, lits in by_week.items():
             if len(lits) > w.max_new_per_week:
-                m.Add(sum(lits) <= w.max_new_per_week).OnlyEnforceIf(ctx.guard(NAME, RULE))
+                ctx.enforce(m.Add(sum(lits) <= w.max_new_per_week), NAME, RULE)
 
 
 def over_limit(plan: Plan, problem: AllocationProblem) -> set[str]:

@@ -11,21 +11,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from allocator.calendar import add_working_days, is_working_day
+from allocator.calendar import is_working_day
 from allocator.plan import Plan, Violation
-from allocator.problem import AllocationProblem, Request
+from allocator.problem import AllocationProblem, last_meeting_day
 from allocator.solver.context import ServiceModel
 
 NAME = "transfer_meeting"
 KIND = "hard"
 RULE = "A transfer meeting on one of the receiving team's meeting days, within its slots."
-GRACE_WORKING_DAYS = 5  # how long after the last usable date a meeting may still be held
-
-
-def last_meeting_day(request: Request) -> object:
-    return add_working_days(request.dates[-1], GRACE_WORKING_DAYS)
-
-
 def restrict(ctx: ServiceModel) -> None:
     for r in ctx.requests:
         if not r.dates:
@@ -60,7 +53,7 @@ def add(ctx: ServiceModel) -> None:
     for (team, _), meets in by_day.items():
         slots = problem.teams[team].meeting_slots
         if len(meets) > slots:
-            m.Add(sum(meets) <= slots).OnlyEnforceIf(ctx.guard(NAME, RULE))
+            ctx.enforce(m.Add(sum(meets) <= slots), NAME, RULE)
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

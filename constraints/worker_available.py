@@ -20,13 +20,15 @@ def restrict(ctx: ServiceModel) -> None:
 
 
 def add(ctx: ServiceModel) -> None:
-    """If w takes r, r's date is one of the days w is at work (one row per pair)."""
-    guard = ctx.guard(NAME, RULE)
+    """If w takes r, r's date is one of the days w is at work (one row per pair). An undated
+    request's date is its worker's first usable day at work, so needs no row."""
     for r in ctx.requests:
+        if not ctx.is_dated(r):
+            continue
         for w, x in ctx.worker_vars(r):
             days = [ctx.day[r.id, t] for t in r.dates if t in w.available]
             if len(days) < len(r.dates):
-                ctx.model.Add(sum(days) >= x).OnlyEnforceIf(guard)
+                ctx.enforce(ctx.model.Add(sum(days) >= x), NAME, RULE)
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

@@ -11,7 +11,8 @@ from datetime import date
 
 from ortools.sat.python import cp_model
 
-from allocator.problem import AllocationProblem, Request, Worker
+from allocator.calendar import working_days_between
+from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 
 
 @dataclass
@@ -32,7 +33,8 @@ class ServiceModel:
 
     def __init__(self, problem: AllocationProblem, service: str,
                  meeting_teams: frozenset[str] = frozenset(),
-                 limited_workers: frozenset[str] = frozenset()):
+                 limited_workers: frozenset[str] = frozenset(), explaining: bool = False,
+                 dated: frozenset[str] | None = None):
         self.problem = problem
         self.service = service
         self.model = cp_model.CpModel()
@@ -47,22 +49,42 @@ class ServiceModel:
         self.meeting: dict[tuple[str, str], list[tuple[date, cp_model.IntVar]]] = {}
         self.meeting_teams = meeting_teams  # teams whose meeting slots are modelled exactly
         self.limited_workers = limited_workers  # workers whose weekly limit is modelled
+        self.explaining = explaining  # build with assumption literals to explain infeasibility
+        # Requests with date variables; None: all. For the others the date follows from the
+        # worker: their first usable day at work (``implied_date``).
+        self.dated = frozenset(r.id for r in self.requests) if dated is None else dated
+        self._by_request: dict[str, list[tuple[Worker, cp_model.IntVar]]] = {}
+        self._by_worker: dict[str, list[tuple[Request, cp_model.IntVar]]] = {}
+        self._implied: dict[tuple[str, str], date] = {}
+        # per worker: (weight, var, threshold) for each convex load term (see model.py's cut)
+        self.load_terms: dict[str, list[tuple[int, cp_model.IntVar, int]]] = {}
         self.terms: list[Term] = []
         # assumption literals, each with the words that name it if the model is infeasible
         self.assumptions: list[tuple[cp_model.IntVar, str]] = []
         self._guards: dict[str, cp_model.IntVar] = {}
 
-    def assume(self, label: str) -> cp_model.IntVar:
-        """A new literal the solve assumes true; named in an infeasibility explanation."""
+    def assume(self, label: str) -> cp_model.IntVar | None:
+        """In explaining mode, a new literal the solve assumes true, named in the explanation
+        if the model is infeasible; otherwise None (the caller's row is simply enforced).
+
+        Assumptions switch off CP-SAT's presolve reductions and parallel search, so a plan is
+        solved without them and the model is rebuilt with them only to explain a failure.
+        """
+        if not self.explaining:
+            return None
         lit = self.model.NewBoolVar(f"assume[{label}]")
         self.assumptions.append((lit, label))
         return lit
 
-    def guard(self, constraint: str, rule: str) -> cp_model.IntVar:
-        """The one enforcement literal of a hard-constraint group (see ``assume``)."""
+    def enforce(self, ct: cp_model.Constraint, constraint: str, rule: str) -> None:
+        """Tie a hard row to its group's one assumption literal when explaining."""
+        if not self.explaining:
+            return
         if constraint not in self._guards:
-            self._guards[constraint] = self.assume(f"hard rule {constraint}: {rule}")
-        return self._guards[constraint]
+            lit = self.assume(f"hard rule {constraint}: {rule}")
+            assert lit is not None
+            self._guards[constraint] = lit
+        ct.OnlyEnforceIf(self._guards[constraint])
 
     def forbid(self, request: Request, worker: Worker, constraint: str) -> None:
         """Rule out ``worker`` for ``request``; the first constraint to do so is recorded."""
@@ -76,18 +98,57 @@ class ServiceModel:
         m = self.model
         for r in self.requests:
             self.u[r.id] = m.NewBoolVar(f"u[{r.id}]")
+            pairs = []
             for w in self.candidates(r):
-                self.x[r.id, w.id] = m.NewBoolVar(f"x[{r.id},{w.id}]")
-            for t in r.dates:
-                self.day[r.id, t] = m.NewBoolVar(f"d[{r.id},{t}]")
+                x = m.NewBoolVar(f"x[{r.id},{w.id}]")
+                self.x[r.id, w.id] = x
+                pairs.append((w, x))
+                self._by_worker.setdefault(w.id, []).append((r, x))
+            self._by_request[r.id] = pairs
+            if r.id in self.dated:
+                for t in r.dates:
+                    self.day[r.id, t] = m.NewBoolVar(f"d[{r.id},{t}]")
 
     def worker_vars(self, request: Request) -> list[tuple[Worker, cp_model.IntVar]]:
-        return [(w, self.x[request.id, w.id]) for w in self.workers
-                if (request.id, w.id) in self.x]
+        return self._by_request.get(request.id, [])
 
     def request_vars(self, worker: Worker) -> list[tuple[Request, cp_model.IntVar]]:
-        return [(r, self.x[r.id, worker.id]) for r in self.requests
-                if (r.id, worker.id) in self.x]
+        return self._by_worker.get(worker.id, [])
+
+    def is_dated(self, request: Request) -> bool:
+        return request.id in self.dated
+
+    def implied_date(self, request: Request, worker: Worker) -> date:
+        """An undated request's date with this worker: the cheapest usable day at work.
+
+        Each day is priced as the date and late-meeting terms price it, the meeting on the
+        team's first meeting day (slots aside); ties go to the earliest day.
+        """
+        key = (request.id, worker.id)
+        if key not in self._implied:
+            w = self.problem.config.weights
+            start = self.problem.plan_date
+            meet = working_days_between(
+                start, self.problem.meeting_days(worker.team, last_meeting_day(request))[0])
+
+            def cost(i_t: tuple[int, date]) -> tuple[int, int]:
+                i, t = i_t
+                late = max(0, meet - working_days_between(start, t))
+                return w.date_delay * i + w.late_meeting * late, i
+
+            usable = [(i, t) for i, t in enumerate(request.dates) if t in worker.available]
+            self._implied[key] = min(usable, key=cost)[1]
+        return self._implied[key]
+
+    def date_terms(self, request: Request) -> list[tuple[date, cp_model.IntVar]]:
+        """(date, literal) pairs whose literal is true when the request moves on that date.
+
+        For a dated request the literals are its date variables; for an undated one, its
+        worker variables, each carrying the date it implies.
+        """
+        if request.id in self.dated:
+            return [(t, self.day[request.id, t]) for t in request.dates]
+        return [(self.implied_date(request, w), x) for w, x in self.worker_vars(request)]
 
     def load_expr(self, worker: Worker) -> cp_model.LinearExprT:
         """Weighted points the worker holds after the plan."""

@@ -1,10 +1,11 @@
 """Transfer meetings for teams the model does not schedule itself.
 
-Meeting slots rarely bind, so the model leaves them out at first: each team's meetings are
-then given in order of transfer date, each child the team's earliest free meeting day (the
-schedule that meets every "on or before the transfer" it can). A team where that fails is
-modelled exactly in the next solve. The final plan meets every meeting rule either way, and
-the independent checker verifies it.
+Meeting slots rarely bind, so the model leaves them out at first and prices each meeting as
+if held on the team's first meeting day. After the solve each team's meetings are given in
+order of transfer date, each child the team's earliest free meeting day. Where that makes a
+meeting later after the transfer than the model priced (slots bind), the team is modelled
+exactly in the next solve. The final plan meets every meeting rule either way, and the
+independent checker verifies it.
 """
 
 from __future__ import annotations
@@ -12,14 +13,23 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import replace
 
+from datetime import date
+
+from allocator.calendar import working_days_between
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem
-from constraints.transfer_meeting import last_meeting_day
+from allocator.problem import last_meeting_day
 
 
 def assign_meetings(problem: AllocationProblem, assignments: list[Assignment],
-                    modelled: frozenset[str]) -> tuple[list[Assignment], set[str]]:
-    """Meetings for assignments in unmodelled teams; the teams where one would be late."""
+                    modelled: frozenset[str],
+                    strict: bool = True) -> tuple[list[Assignment], set[str]]:
+    """Meetings for assignments in unmodelled teams, and the teams where that failed.
+
+    ``strict``: a meeting must be no later after the transfer than the model priced it;
+    otherwise any free meeting day will do (for the greedy plan), and only a team with no
+    free day at all fails.
+    """
     requests = {r.id: r for r in problem.requests}
     used: Counter[tuple[str, object]] = Counter(
         (a.team, a.meeting) for a in assignments if a.team in modelled and a.meeting)
@@ -32,12 +42,16 @@ def assign_meetings(problem: AllocationProblem, assignments: list[Assignment],
     for team, todo in sorted(by_team.items()):
         slots = problem.teams[team].meeting_slots
         for a in sorted(todo, key=lambda a: (a.on, a.request_id)):
-            days = [t for t in problem.meeting_days(team, last_meeting_day(requests[a.request_id]))
-                    if used[team, t] < slots]
-            before = [t for t in days if a.on is not None and t <= a.on]
-            if not before:
+            r = requests[a.request_id]
+            days = problem.meeting_days(team, last_meeting_day(r))
+            free = [t for t in days if used[team, t] < slots]
+            if not free or a.on is None or (strict and _late(a.on, free[0]) != _late(a.on, days[0])):
                 failed.add(team)
                 continue
-            used[team, before[0]] += 1
-            given[a.request_id] = replace(a, meeting=before[0])
+            used[team, free[0]] += 1
+            given[a.request_id] = replace(a, meeting=free[0])
     return [given.get(a.request_id, a) for a in assignments], failed
+
+
+def _late(on: date, meeting: date) -> int:
+    return working_days_between(on, meeting) if meeting > on else 0

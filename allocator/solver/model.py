@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 import constraints
-from constraints import max_new_per_week
+from allocator.calendar import week_start
 from allocator.plan import Assignment, Plan
 from allocator.problem import AllocationProblem, Request
 from allocator.solver.context import ServiceModel
+from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
+from constraints import max_new_per_week
 
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
@@ -43,25 +45,29 @@ class SolveResult:
 
 def build_service_model(problem: AllocationProblem, service: str,
                         meeting_teams: frozenset[str] | None = None,
-                        limited_workers: frozenset[str] | None = None) -> ServiceModel:
+                        limited_workers: frozenset[str] | None = None,
+                        explaining: bool = False,
+                        dated: frozenset[str] | None = None) -> ServiceModel:
     """The CP-SAT model of one service with every registered constraint applied.
 
     ``meeting_teams`` and ``limited_workers`` say whose meeting slots and weekly limits are
-    modelled; None models them all.
+    modelled, ``dated`` which requests get date variables; None models them all.
     """
     everyone = problem.service_workers.get(service, ())
     if meeting_teams is None:
         meeting_teams = frozenset(problem.workers[w].team for w in everyone)
     if limited_workers is None:
         limited_workers = frozenset(everyone)
-    ctx = ServiceModel(problem, service, meeting_teams, limited_workers)
+    ctx = ServiceModel(problem, service, meeting_teams, limited_workers, explaining, dated)
     for module in constraints.HARD:
         module.restrict(ctx)
     ctx.create_variables()
     for module in constraints.REGISTRY:
         module.add(ctx)
+    add_load_cuts(ctx)
     ctx.model.Minimize(sum(t.weight * t.expr for t in ctx.terms))
-    ctx.model.AddAssumptions([lit for lit, _ in ctx.assumptions])
+    if explaining:
+        ctx.model.AddAssumptions([lit for lit, _ in ctx.assumptions])
     return ctx
 
 
@@ -91,37 +97,67 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     relaxation; if its plan already meets them (meetings are then given after the solve),
     it is optimal for the full model. Otherwise the teams and workers concerned are
     modelled and the service is solved again; after ``LAZY_ROUNDS`` everything is.
+
+    Likewise a request gets date variables only when a modelled limit can see its date (or
+    a manager pinned it): otherwise its date is its worker's first usable day, which is the
+    cheapest date whenever no limit binds, so the round's optimum stays a lower bound.
     """
     everyone = problem.service_workers.get(service, ())
     all_teams = frozenset(problem.workers[w].team for w in everyone)
     teams: frozenset[str] = frozenset()
     limited: frozenset[str] = frozenset()
     build_s = solve_s = 0.0
+    started = time.perf_counter()
+    greedy = greedy_plan(problem, service)
+    hint, bound = greedy, None
     for round_ in range(LAZY_ROUNDS + 1):
         if round_ == LAZY_ROUNDS:
             teams, limited = all_teams, frozenset(everyone)
         t0 = time.perf_counter()
-        ctx = build_service_model(problem, service, teams, limited)
+        dated = None if round_ == LAZY_ROUNDS else _dated(problem, service, teams, limited)
+        ctx = build_service_model(problem, service, teams, limited, dated=dated)
+        add_hint(ctx, hint)
         t1 = time.perf_counter()
-        solver = _solver(seed, time_limit)
+        left = max(1.0, time_limit - (t1 - started))
+        solver = _solver(seed, left)
         status = solver.Solve(ctx.model)
         build_s += t1 - t0
         solve_s += time.perf_counter() - t1
         name = STATUS_NAMES.get(status, str(status))
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            conflicts = _conflicts(ctx, solver) if status == cp_model.INFEASIBLE else []
+        if status == cp_model.INFEASIBLE:
+            conflicts = explain_infeasible(problem, service, teams, limited, dated)
             return ServiceSolve(name, [], 0, 0, {}, ctx.blocked, conflicts, build_s, solve_s)
+        if status != cp_model.OPTIMAL and status != cp_model.FEASIBLE:
+            break  # out of time with nothing new: the greedy plan stands
+        # Every round's model is a relaxation of the full one: its bound is a lower bound.
+        bound = max(bound or 0, round(solver.BestObjectiveBound()))
         assignments, late_teams = assign_meetings(problem, _read_assignments(ctx, solver), teams)
         over = max_new_per_week.over_limit(Plan(tuple(assignments)), problem) - limited
         if not late_teams and not over:
-            terms = {t.name: 0 for t in ctx.terms}
+            terms = {m.NAME: 0 for m in constraints.SOFT}
             for term in ctx.terms:
                 terms[term.name] += term.weight * solver.Value(term.expr)
-            return ServiceSolve(name, assignments, round(solver.ObjectiveValue()),
-                                round(solver.BestObjectiveBound()), terms, ctx.blocked, [],
-                                build_s, solve_s)
+            return ServiceSolve(name, assignments, round(solver.ObjectiveValue()), bound, terms,
+                                ctx.blocked, [], build_s, solve_s)
         teams, limited = teams | frozenset(late_teams), limited | frozenset(over)
-    raise AssertionError("unreachable: the last round models everything")
+        hint = Plan(tuple(assignments))
+        if time.perf_counter() - started > time_limit:
+            break
+    return _greedy_fallback(problem, service, greedy, bound, ctx.blocked, build_s, solve_s)
+
+
+def _greedy_fallback(problem: AllocationProblem, service: str, plan: Plan, bound: int | None,
+                     blocked: dict[str, dict[str, str]], build_s: float,
+                     solve_s: float) -> ServiceSolve:
+    """The greedy plan, priced term by term, when the time ran out before a better one."""
+    from allocator.alternatives import service_problem
+    from allocator.checker import check_plan
+
+    report = check_plan(plan, service_problem(problem, service))
+    terms = {m.NAME: 0 for m in constraints.SOFT}
+    terms.update(report.terms)
+    return ServiceSolve("FEASIBLE", list(plan.assignments), report.objective,
+                        bound if bound is not None else 0, terms, blocked, [], build_s, solve_s)
 
 
 def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -> SolveResult:
@@ -157,12 +193,74 @@ def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -
                        blocked=blocked)
 
 
-def _conflicts(ctx: ServiceModel, solver: cp_model.CpSolver) -> list[str]:
+def add_load_cuts(ctx: ServiceModel) -> None:
+    """Valid inequalities that price each child's share of a worker's load cost.
+
+    A worker's load cost (capacity and balance terms together) is a convex function of the
+    points the plan adds, zero at none, so it is at least the sum of what each new child
+    would cost the worker alone. Without this, the LP relaxation spreads fractions of
+    children over many workers at no cost and its bound is weak; with it, the bound prices
+    every child. The cut removes no whole-number plan.
+    """
+    for w in ctx.workers:
+        terms = ctx.load_terms.get(w.id)
+        if not terms:
+            continue
+        alone = []
+        for r, x in ctx.request_vars(w):
+            cost = sum(weight * max(0, w.base_load + r.points - threshold)
+                       for weight, _, threshold in terms)
+            if cost:
+                alone.append((cost, x))
+        if alone:
+            ctx.model.Add(sum(weight * var for weight, var, _ in terms)
+                          >= sum(c * x for c, x in alone))
+
+
+def _dated(problem: AllocationProblem, service: str, teams: frozenset[str],
+           limited: frozenset[str]) -> frozenset[str]:
+    """Requests whose date a modelled limit can move: any request a modelled team could
+    take, a request spanning weeks that a limited worker could take, and pinned dates."""
+    pinned = {o.request_id for o in problem.overrides if o.action == "pin_date"}
+    workers = [problem.workers[w] for w in problem.service_workers.get(service, ())]
+    in_teams = [w for w in workers if w.team in teams]
+    capped = [w for w in workers if w.id in limited]
+    out = set()
+    for r in problem.requests_in(service):
+        spans_weeks = len({week_start(t) for t in r.dates}) > 1
+        if r.id in pinned or any(t in w.available for w in in_teams for t in r.dates) or (
+                spans_weeks and any(t in w.available for w in capped for t in r.dates)):
+            out.add(r.id)
+    return frozenset(out)
+
+
+def add_hint(ctx: ServiceModel, plan: Plan) -> None:
+    """Start the search from a complete plan (the greedy one): every variable hinted."""
+    chosen = plan.by_request()
+    for r in ctx.requests:
+        a = chosen.get(r.id)
+        worker = a.worker if a else None
+        ctx.model.AddHint(ctx.u[r.id], worker is None or (r.id, worker) not in ctx.x)
+        for w, x in ctx.worker_vars(r):
+            ctx.model.AddHint(x, w.id == worker)
+        if ctx.is_dated(r):
+            for t in r.dates:
+                ctx.model.AddHint(ctx.day[r.id, t],
+                                  worker is not None and a is not None and a.on == t)
+
+
+def explain_infeasible(problem: AllocationProblem, service: str, teams: frozenset[str],
+                       limited: frozenset[str], dated: frozenset[str] | None) -> list[str]:
     """The overrides and hard-rule groups that together admit no plan, in words.
 
-    CP-SAT's sufficient assumptions need not be minimal; each is dropped in turn while the
-    rest stay infeasible, so every one named is needed for the conflict.
+    The model is rebuilt with one assumption literal per override and per hard-rule group.
+    CP-SAT's sufficient assumptions need not be minimal, so each is dropped in turn while
+    the rest stay infeasible: every one named is needed for the conflict.
     """
+    ctx = build_service_model(problem, service, teams, limited, explaining=True, dated=dated)
+    solver = _solver(0, 30.0, workers=1)
+    if solver.Solve(ctx.model) != cp_model.INFEASIBLE:
+        return [f"service {service}: no plan was found in the time allowed"]
     label = {lit.Index(): text for lit, text in ctx.assumptions}
     lits = {lit.Index(): lit for lit, _ in ctx.assumptions}
     core = [i for i in solver.SufficientAssumptionsForInfeasibility() if i in label]
@@ -170,19 +268,31 @@ def _conflicts(ctx: ServiceModel, solver: cp_model.CpSolver) -> list[str]:
         rest = [j for j in core if j != i]
         ctx.model.ClearAssumptions()
         ctx.model.AddAssumptions([lits[j] for j in rest])
-        probe = _solver(0, 10.0)
-        if probe.Solve(ctx.model) == cp_model.INFEASIBLE:
+        if _solver(0, 10.0, workers=1).Solve(ctx.model) == cp_model.INFEASIBLE:
             core = rest
     found = sorted(label[i] for i in core)
-    return found or [f"service {ctx.service}: the hard rules cannot all hold"]
+    return found or [f"service {service}: the hard rules cannot all hold"]
 
 
-def _solver(seed: int, time_limit: float) -> cp_model.CpSolver:
+SEARCH_WORKERS = 1  # one search thread: the same model and seed give the same plan
+
+
+def _solver(seed: int, time_limit: float, workers: int = SEARCH_WORKERS) -> cp_model.CpSolver:
+    """CP-SAT with a deterministic search: same model and seed, same plan.
+
+    Several search strategies are interleaved in one thread of control
+    (``interleave_search``), so the portfolio's strength comes without the timing-dependent
+    races of parallel search.
+    """
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.random_seed = seed
-    p.num_workers = 1  # one worker searches deterministically: same input, same plan
-    p.max_time_in_seconds = max(1.0, time_limit)
+    p.num_workers = workers
+    p.interleave_search = workers > 1
+    # The limit is in deterministic time, so where it stops does not depend on the machine's
+    # load; the wall-clock limit is only a backstop.
+    p.max_deterministic_time = max(1.0, time_limit)
+    p.max_time_in_seconds = max(3.0, 3 * time_limit)
     return solver
 
 
@@ -190,7 +300,9 @@ def _read_assignments(ctx: ServiceModel, solver: cp_model.CpSolver) -> list[Assi
     out = []
     for r in ctx.requests:
         worker = next((w for w, x in ctx.worker_vars(r) if solver.BooleanValue(x)), None)
-        day = next((t for t in r.dates if solver.BooleanValue(ctx.day[r.id, t])), None)
+        day = None
+        if worker is not None:
+            day = next((t for t, lit in ctx.date_terms(r) if solver.BooleanValue(lit)), None)
         blocked = () if worker else _blocked_reasons(ctx, r)
         meeting = None
         if worker is not None:

@@ -29,8 +29,25 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 
 
 def shipped_demo() -> Path:
-    """The demo council that ships with the product."""
+    """The demo council that ships with the product (Southwark's pack)."""
     return Path(str(resources.files("scenarios") / "demo"))
+
+
+def demo_for(pack: str | None) -> Path:
+    """The shipped demo, or for another shipped pack the same demo generated for that
+    pack's services (deterministic; written to a private temporary folder)."""
+    from allocator.demo import (
+        SHIPPED_CHILDREN, SHIPPED_COUNCIL, SHIPPED_EXTRACT_DATE, SHIPPED_PACK, SHIPPED_SEED,
+        write_demo,
+    )
+
+    if pack is None or pack == SHIPPED_PACK or pack.endswith(".toml"):
+        return shipped_demo()
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="caseload-demo-")) / pack
+    return write_demo(folder, SHIPPED_CHILDREN, SHIPPED_SEED, SHIPPED_EXTRACT_DATE,
+                      SHIPPED_COUNCIL, pack)
 
 
 def _fail_input(exc: Exception) -> None:
@@ -84,7 +101,7 @@ def plan(
     from allocator.pipeline import run_plan
     from allocator.summary import summarise
 
-    source = input or shipped_demo()
+    source = input or demo_for(pack)
     started = time.perf_counter()
     try:
         run = run_plan(source, week=_week(week), pack_name=pack, seed=seed,
@@ -163,15 +180,20 @@ def demo(
     children: Annotated[int, typer.Option(min=300, max=30_000)] = 1000,
     seed: Annotated[int, typer.Option()] = 1,
     extract_date: Annotated[str, typer.Option("--extract-date")] = "2026-11-20",
+    pack: Annotated[str, typer.Option(help="The shipped pack whose services the council "
+                                            "uses.")] = "southwark",
 ) -> None:
-    """Write a synthetic demo council (no real person's data) for a size and seed."""
+    """Write a synthetic demo council (no real person's data) for a size, seed and pack."""
     from allocator.demo import write_demo
 
     try:
         write_demo(out, children=children, seed=seed,
-                   extract_date=date.fromisoformat(extract_date))
+                   extract_date=date.fromisoformat(extract_date), pack=pack)
     except FileExistsError:
         typer.echo(f"{out} exists and is not empty; choose a new folder.", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     typer.echo(f"Demo council with {children} children written to {out}/")
 
@@ -190,9 +212,12 @@ def transfers(
     from allocator.rules.pack import load_pack
 
     try:
-        caseload = read_caseload(input or shipped_demo())
+        caseload = read_caseload(input or demo_for(pack))
         pk = load_pack(pack or caseload.manifest.pack)
-    except InputError as exc:
+    except (InputError, ValueError) as exc:
+        if isinstance(exc, ValueError):
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
         _fail_input(exc)
     _, decisions, engine = decide(caseload, pk, _week(week) or default_week(caseload))
     typer.echo(f"Decisions for the week beginning {engine.plan_date} ({pk.pack.id})")
@@ -220,7 +245,7 @@ def explain(
     from allocator.pipeline import run_plan
 
     try:
-        run = run_plan(input or shipped_demo(), week=_week(week), pack_name=pack, seed=seed)
+        run = run_plan(input or demo_for(pack), week=_week(week), pack_name=pack, seed=seed)
     except InputError as exc:
         _fail_input(exc)
     except (NoPlanError, PlanCheckError):

@@ -78,3 +78,24 @@ def test_plan_runs_on_the_shipped_demo_with_no_arguments(tmp_path, monkeypatch):
     result = runner.invoke(app, ["plan"])
     assert result.exit_code == EXIT_OK, result.output
     assert (tmp_path / "out" / "transfer_roster.csv").is_file()
+
+
+@pytest.mark.parametrize("pack", ["stoke", "shropshire", "newham", "mash-cai-fsp"])
+def test_plan_with_each_other_pack_on_the_demo_generated_for_it(pack, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["plan", "--pack", pack, "--out", str(out)])
+    assert result.exit_code == EXIT_OK, result.output
+    assert f"policy pack '{pack}'" in result.output
+    assert "hard violations (independent check) ...... 0" in result.output
+    assert json.loads((out / "plan.json").read_text())["pack"] == pack
+
+
+def test_transfers_with_another_pack_cites_its_clauses():
+    result = runner.invoke(app, ["transfers", "--pack", "shropshire"])
+    assert result.exit_code == 0, result.output
+    assert "(shropshire)" in result.output
+
+
+def test_demo_for_an_unknown_pack_is_refused(tmp_path):
+    result = runner.invoke(app, ["demo", str(tmp_path / "x"), "--pack", "atlantis"])
+    assert result.exit_code == 1

@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -10,13 +11,15 @@ from allocator.rules.pack import STATUS_FLAGS, load_pack
 from allocator.state import ChildState, Event
 from allocator.domain import CHILD_FLAGS, EVENT_TYPES
 
-PACK = load_pack("southwark")
+from allocator.rules.pack import available_packs
+
+PACKS = {name: load_pack(name) for name in available_packs()}
 WEEK = date(2026, 11, 23)
-SERVICES = [s.id for s in PACK.services if s.social_care]
 
 
 @st.composite
-def children(draw) -> ChildState:
+def children(draw, pack_name: str = "southwark") -> ChildState:
+    services = [s.id for s in PACKS[pack_name].services if s.social_care]
     dob = draw(st.one_of(st.none(), st.dates(date(2004, 1, 1), date(2026, 11, 20))))
     events = tuple(sorted(
         (Event(draw(st.sampled_from(EVENT_TYPES)),
@@ -28,7 +31,7 @@ def children(draw) -> ChildState:
     return ChildState(
         child_id=draw(st.text("ABC123", min_size=1, max_size=4)), family_id="F",
         dob=dob, expected_dob=None if dob else date(2027, 1, 1),
-        age=None if dob is None else (WEEK - dob).days // 366, service=draw(st.sampled_from(SERVICES)),
+        age=None if dob is None else (WEEK - dob).days // 366, service=draw(st.sampled_from(services)),
         team="T", lead_worker=draw(st.one_of(st.none(), st.just("W"))), co_workers=(),
         flags=flags, legal_status=None,
         child_flags=frozenset(draw(st.sets(st.sampled_from(sorted(CHILD_FLAGS)), max_size=3))),
@@ -36,10 +39,12 @@ def children(draw) -> ChildState:
         cla_start=None, on=WEEK)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(child=children())
-def test_one_decision_with_a_cited_clause_and_a_sane_window(child):
-    engine = Engine(PACK, WEEK)
+@pytest.mark.parametrize("pack_name", sorted(PACKS))
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_one_decision_with_a_cited_clause_and_a_sane_window(pack_name, data):
+    child = data.draw(children(pack_name))
+    engine = Engine(PACKS[pack_name], WEEK)
     first = engine.decide(child)
     assert first == engine.decide(child)  # same input, same decision
     assert first.child_id == child.child_id and first.reasons and first.reasons[0].clause
@@ -49,8 +54,11 @@ def test_one_decision_with_a_cited_clause_and_a_sane_window(child):
         assert first.date_from >= engine.plan_date
 
 
-@settings(max_examples=100, deadline=None)
-@given(kids=st.lists(children(), min_size=1, max_size=8, unique_by=lambda c: c.child_id))
-def test_every_child_gets_exactly_one_decision(kids):
-    decisions = Engine(PACK, WEEK).decide_all(kids)
+@pytest.mark.parametrize("pack_name", sorted(PACKS))
+@settings(deadline=None)
+@given(data=st.data())
+def test_every_child_gets_exactly_one_decision(pack_name, data):
+    kids = data.draw(st.lists(children(pack_name), min_size=1, max_size=8,
+                              unique_by=lambda c: c.child_id))
+    decisions = Engine(PACKS[pack_name], WEEK).decide_all(kids)
     assert [d.child_id for d in decisions] == [c.child_id for c in kids]

@@ -557,13 +557,28 @@ def test_care_order_moves_to_lac_permanency_within_10_working_days_of_the_order(
     c.event("C1", "first_hearing", date(2026, 6, 3), status="held")
     c.event("C1", "cla_review", date(2026, 7, 1), status="held")  # long before the order
     c.event("C1", "final_hearing", date(2026, 11, 18), status="held")
-    # The next LAC review after the order, Wed 25 Nov, falls inside the 10 working days. The
-    # window should end there ("whichever is soonest"), but the engine cannot end a window at
-    # a later event (see the pack's comment on 6.4): it still runs to Wed 2 Dec.
+    # The next LAC review after the order, Wed 25 Nov, falls inside the 10 working days, so
+    # the window ends there ("whichever is soonest"); 7 days' notice (to Mon 30 Nov) cannot
+    # run before it, so the point stands and the decision says short notice.
     c.event("C1", "cla_review", date(2026, 11, 25))
     d = decisions(c, tmp_path)["C1"]
     assert (d.rule_id, d.to_service, d.anchor, d.latest) == (
-        "shr-6.4-court-to-lac-permanency", "lac_permanency", date(2026, 11, 18), date(2026, 12, 2))
+        "shr-6.4-court-to-lac-permanency", "lac_permanency", date(2026, 11, 18), date(2026, 11, 25))
+    assert (d.date_from, d.date_to) == (date(2026, 11, 23), date(2026, 11, 25))
+    assert "short_notice" in d.flags
+    assert any("whichever is sooner" in r.text for r in d.reasons)
+
+
+@pytest.mark.covers("shr-6.4-court-to-lac-permanency")
+def test_a_review_after_the_ten_working_days_does_not_shorten_the_window(tmp_path):
+    c = council()
+    c.child("C1", date(2016, 1, 1), "TK", "WTK").looked_after("C1", "C2", date(2026, 6, 1))
+    c.event("C1", "first_hearing", date(2026, 6, 3), status="held")
+    c.event("C1", "final_hearing", date(2026, 11, 18), status="held")
+    c.event("C1", "cla_review", date(2026, 12, 9))
+    d = decisions(c, tmp_path)["C1"]
+    # Ten working days from Wed 18 Nov is Wed 2 Dec, before the review on 9 Dec.
+    assert d.latest == date(2026, 12, 2)
     assert (d.date_from, d.date_to) == (CAL_NOTICE_DATE, date(2026, 12, 2))
 
 

@@ -206,6 +206,14 @@ class Engine:
             else _anchor(rule, child)
         assert anchor is not None and rule.point is not None
         earliest, latest = self._window(rule, anchor)
+        ends = [e.on for e in child.events
+                if rule.point.until and e.kind in rule.point.until and e.on >= anchor]
+        if ends and min(ends) < latest:
+            latest = max(earliest, min(ends))
+            reasons.append(Reason(rule.id, rule.clause, rule.quote,
+                                  f"The window ends sooner, at the "
+                                  f"{EVENT_WORDS.get(_kind_at(child, min(ends)), 'event')} "
+                                  f"on {min(ends).isoformat()} (whichever is sooner)."))
         words = _point_words(rule, anchor, event)
         if event is not None and event.original is not None:
             reasons.append(Reason(rule.id, rule.clause, rule.quote,
@@ -332,6 +340,10 @@ class Engine:
                     flags=lead.flags + ("siblings_follow",), reasons=(note,),
                     overruled=own.reasons + own.overruled)
         return [decisions[c.child_id] for c in children]
+
+
+def _kind_at(child: ChildState, day: date) -> str:
+    return next((e.kind for e in child.events if e.on == day), "event")
 
 
 def _reason(rule: Rule) -> Reason:

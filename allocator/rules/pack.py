@@ -136,6 +136,8 @@ class TransferPoint(Strict):
     to_wd: int | None = None  # None: the pack's default window
     from_calendar_days: int = 0  # "hold for a minimum of 6 weeks": added to the anchor first
     to_months: int | None = None  # "up to a maximum of a month" instead of to_wd
+    until: list[EventType] = Field(default_factory=list)  # "... or at the next X, whichever
+    # is sooner": the window ends at the first such event on or after the anchor, if sooner
     immediate: bool = False  # transfer now (for example allocation on arrival)
 
     @model_validator(mode="after")

@@ -1,0 +1,135 @@
+"""Benchmarks: time per stage, peak memory, objective, bound and gap, hard violations, and
+the model against the greedy baseline a manager would apply by hand.
+
+    python benchmarks/run.py            # weekly plans at 1,000 / 3,000 / 12,000 / 30,000
+    python benchmarks/run.py --smoke    # one small instance (what the test suite runs)
+    python benchmarks/run.py --sizes 3000 --time-limit 60 --csv out.csv
+
+Each instance runs in its own process, so its peak memory is its own. Figures are printed
+as a table and written as CSV; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+COLUMNS = ("children", "requests", "load_validate_s", "rules_s", "build_s", "solve_s",
+           "check_s", "write_s", "total_s", "peak_mib", "status", "objective", "bound", "gap",
+           "hard_violations", "greedy_objective", "model_unallocated", "greedy_unallocated",
+           "model_split", "greedy_split", "model_over_capacity", "greedy_over_capacity",
+           "model_worker_changes", "greedy_worker_changes")
+
+
+def measure(children: int, seed: int, time_limit: float) -> dict[str, object]:
+    """One instance, end to end, in this process."""
+    from allocator.checker import check_plan
+    from allocator.demo import write_demo
+    from allocator.io.writer import write_plan
+    from allocator.pipeline import run_plan
+    from allocator.solver.greedy import greedy_plan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_demo(Path(tmp) / "council", children, seed, date(2026, 11, 20))
+        t = time.perf_counter()
+        run = run_plan(folder, seed=seed, time_limit=time_limit)
+        t_write = time.perf_counter()
+        write_plan(run, Path(tmp) / "out")
+        write_s = time.perf_counter() - t_write
+        total = time.perf_counter() - t
+        greedy = greedy_plan(run.problem)
+        greedy_check = check_plan(greedy, run.problem)
+        model, base = _quality(run.result.plan, run.problem), _quality(greedy, run.problem)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "children": children, "requests": len(run.problem.requests),
+        "load_validate_s": run.timings["load_validate"], "rules_s": run.timings["rules"],
+        "build_s": run.timings["model_build"], "solve_s": run.timings["solve"],
+        "check_s": run.timings["check"], "write_s": write_s, "total_s": total,
+        "peak_mib": peak, "status": run.result.status, "objective": run.check.objective,
+        "bound": run.result.bound, "gap": run.result.gap,
+        "hard_violations": len(run.check.violations),
+        "greedy_objective": greedy_check.objective if greedy_check.ok else "infeasible",
+        "model_unallocated": model["unallocated"], "greedy_unallocated": base["unallocated"],
+        "model_split": model["split"], "greedy_split": base["split"],
+        "model_over_capacity": model["over"], "greedy_over_capacity": base["over"],
+        "model_worker_changes": model["changes"], "greedy_worker_changes": base["changes"],
+    }
+
+
+def _quality(plan, problem) -> dict[str, int]:
+    """The figures a manager compares plans by, computed from the plan alone."""
+    requests = {r.id: r for r in problem.requests}
+    loads = {w.id: w.base_load for w in problem.workers.values()}
+    families: dict[tuple[str, str], set[str]] = {}
+    changes = 0
+    for a in plan.assignments:
+        r = requests[a.request_id]
+        if a.worker:
+            loads[a.worker] += r.points
+            if r.role == "lead":
+                families.setdefault((r.family_id, r.service), set()).add(a.worker)
+            if r.decision.from_worker and a.worker != r.decision.from_worker:
+                changes += 1
+    return {"unallocated": len(plan.unallocated),
+            "split": sum(1 for ws in families.values() if len(ws) > 1),
+            "over": sum(1 for w, load in loads.items() if load > problem.workers[w].capacity),
+            "changes": changes}
+
+
+def _child(args: argparse.Namespace) -> None:
+    print(json.dumps(measure(args.one, args.seed, args.time_limit), default=str))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="one small instance")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 3000, 12000, 30000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--csv", type=Path, default=Path("benchmarks/results.csv"))
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        return _child(args)
+    sizes = [300] if args.smoke else args.sizes
+    rows = []
+    for n in sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed",
+                              str(args.seed), "--time-limit", str(args.time_limit)],
+                             capture_output=True, text=True, check=True)
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        _print_row(rows[-1], header=len(rows) == 1)
+    args.csv.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.csv, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"written {args.csv}")
+
+
+def _print_row(row: dict[str, object], header: bool) -> None:
+    shown = ("children", "requests", "total_s", "build_s", "solve_s", "peak_mib", "status",
+             "objective", "bound", "gap", "hard_violations", "greedy_objective")
+    if header:
+        print(" ".join(f"{c:>16}" for c in shown))
+    cells = []
+    for c in shown:
+        v = row[c]
+        cells.append(f"{v:>16.3f}" if isinstance(v, float) else f"{v!s:>16}")
+    print(" ".join(cells), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -35,7 +35,7 @@ def add(ctx: ServiceModel) -> None:
         if top <= line:
             continue
         busy = ctx.model.NewIntVar(0, top - line, f"busy[{w.id}]")
-        ctx.model.Add(busy >= ctx.load_expr(w) - line)
+        ctx.model.AddMaxEquality(busy, [0, ctx.load_expr(w) - line])  # exact at any solution
         ctx.add_term(NAME, weight, busy, (w.id,))
         ctx.load_terms.setdefault(w.id, []).append((weight, busy, line))
 

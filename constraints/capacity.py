@@ -31,7 +31,7 @@ def add(ctx: ServiceModel) -> None:
         if top <= limit:
             continue
         over = ctx.model.NewIntVar(0, top - limit, f"over[{w.id}]")
-        ctx.model.Add(over >= ctx.load_expr(w) - limit)
+        ctx.model.AddMaxEquality(over, [0, ctx.load_expr(w) - limit])  # exact at any solution
         ctx.add_term(NAME, weight, over, (w.id,))
         ctx.load_terms.setdefault(w.id, []).append((weight, over, limit))
 

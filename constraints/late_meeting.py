@@ -40,7 +40,8 @@ def add(ctx: ServiceModel) -> None:
         if not meets or max(k for k, _ in meets) <= min(k for k, _ in transfers):
             continue  # every possible meeting is on or before the earliest transfer date
         late = ctx.model.NewIntVar(0, max(k for k, _ in meets), f"late_meeting[{r.id}]")
-        ctx.model.Add(late >= sum(k * v for k, v in meets) - sum(k * v for k, v in transfers))
+        ctx.model.AddMaxEquality(  # exact at any solution, not only an optimal one
+            late, [0, sum(k * v for k, v in meets) - sum(k * v for k, v in transfers)])
         ctx.add_term(NAME, weight, late, (r.id,))
 
 

@@ -28,11 +28,10 @@ def add(ctx: ServiceModel) -> None:
             if not xs:
                 continue
             z = ctx.model.NewBoolVar(f"fam[{family},{w.id}]")
-            for x in xs:
-                ctx.model.Add(z >= x)
+            ctx.model.AddMaxEquality(z, xs)  # z is exactly "w takes one of the siblings"
             used.append(z)
         split = ctx.model.NewIntVar(0, max(0, len(reqs) - 1), f"split[{family}]")
-        ctx.model.Add(split >= sum(used) - 1)
+        ctx.model.AddMaxEquality(split, [0, sum(used) - 1])
         ctx.add_term(NAME, weight, split, (family,))
 
 

@@ -525,3 +525,41 @@ def test_balance_term_ignores_a_busy_worker_who_takes_nothing():
     assert chosen(full) == chosen(reduced) == {"C1:lead": ("W2", MON)}
     assert (full.objective, reduced.objective) == (0, 0)
     assert not any(full.terms.values()) and not any(reduced.terms.values())
+
+
+def test_terms_are_exact_at_a_solution_that_is_not_optimal():
+    # With a plan's choices fixed, each objective term must be determined by the plan: even
+    # a search pushing the terms UP (as a solve stopped early may leave them) must land on
+    # the checker's recomputation. Slack variables are pinned by max-equalities, not merely
+    # bounded below, which an optimal solve would hide.
+    from ortools.sat.python import cp_model
+
+    from allocator.plan import Plan
+    from allocator.solver.model import _read_assignments, add_hint, build_service_model
+    from factory import assign
+
+    busy = make_worker("W1", capacity=100, base_load=95)
+    free = make_worker("W2", capacity=100, base_load=0)
+    r1 = make_request("C1", family="F", dates=(MON, TUE))
+    r2 = make_request("C2", family="F", dates=(MON, TUE))
+    r3 = make_request("C3", dates=(MON, TUE))
+    p = make_problem([r1, r2, r3], [busy, free])
+    poor = Plan((assign(r1, busy, TUE), assign(r2, free, TUE), assign(r3, busy, MON)))
+    ctx = build_service_model(p, "sfs", dated=frozenset({"C1:lead", "C2:lead", "C3:lead"}))
+    add_hint(ctx, poor)
+    ctx.model.Maximize(sum(t.weight * t.expr for t in ctx.terms if t.name != "unallocated"))
+    for r in (r1, r2, r3):  # fix the plan's choices; leave every slack free
+        for w, x in ctx.worker_vars(r):
+            ctx.model.Add(x == int(w.id == poor.by_request()[r.id].worker))
+        for t in r.dates:
+            ctx.model.Add(ctx.day[r.id, t] == int(poor.by_request()[r.id].on == t))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    solved = {a.request_id: (a.worker, a.on) for a in _read_assignments(ctx, solver)}
+    assert solved == {"C1:lead": ("W1", TUE), "C2:lead": ("W2", TUE), "C3:lead": ("W1", MON)}
+    terms = {}
+    for t in ctx.terms:
+        terms[t.name] = terms.get(t.name, 0) + t.weight * solver.Value(t.expr)
+    report = check_plan(Plan(tuple(_read_assignments(ctx, solver))), p)
+    assert {k: v for k, v in terms.items() if v} == report.terms

@@ -6,7 +6,6 @@ see is explicit here: current service, team and workers, statuses, age, events, 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 

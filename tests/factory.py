@@ -113,6 +113,28 @@ def _text(value: object) -> str:
     return str(value)
 
 
+def pack_council(pack: str, teams: list[tuple[str, str]]) -> TinyCouncil:
+    """A council on ``pack`` with one team per (team id, service) and in each one
+    experienced worker named W<team id>: the smallest council to try a pack's rules on."""
+    c = TinyCouncil(pack=pack)
+    for team, service in teams:
+        c.team(team, service)
+        c.worker(f"W{team}", team)
+    return c
+
+
+def decide_children(council: TinyCouncil, pack: object, folder: Path,
+                    week: date = WEEK) -> dict:
+    """Every open child's decision for the plan week, by child id, read back through the
+    same reader and validation a council's data goes through."""
+    from allocator.io.reader import read_caseload
+    from allocator.pipeline import decide
+
+    caseload = read_caseload(council.write(folder / "in"))
+    _, decisions, _ = decide(caseload, pack, week)
+    return {dec.child_id: dec for dec in decisions}
+
+
 def sfs_council() -> TinyCouncil:
     """One A&I team and one SFS team of two experienced workers and an ASYE: the smallest
     council where a child moves from assessment to safeguarding at a conference."""

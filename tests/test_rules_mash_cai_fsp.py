@@ -10,10 +10,8 @@ from datetime import date
 
 import pytest
 
-from allocator.io.reader import read_caseload
-from allocator.pipeline import decide
 from allocator.rules.pack import load_pack
-from factory import WEEK, TinyCouncil
+from factory import WEEK, TinyCouncil, decide_children, pack_council
 
 PACK = load_pack("mash-cai-fsp")
 TEAMS = [("TM", "mash"), ("TCA", "cai"), ("TAI", "ai"), ("TF", "fsp"), ("TCT", "court"),
@@ -21,17 +19,11 @@ TEAMS = [("TM", "mash"), ("TCA", "cai"), ("TAI", "ai"), ("TF", "fsp"), ("TCT", "
 
 
 def council() -> TinyCouncil:
-    c = TinyCouncil(pack="mash-cai-fsp")
-    for team, service in TEAMS:
-        c.team(team, service)
-        c.worker(f"W{team}", team)
-    return c
+    return pack_council("mash-cai-fsp", TEAMS)
 
 
 def decisions(c: TinyCouncil, tmp_path, week: date = WEEK) -> dict:
-    caseload = read_caseload(c.write(tmp_path / "in"))
-    _, decs, _ = decide(caseload, PACK, week)
-    return {d.child_id: d for d in decs}
+    return decide_children(c, PACK, tmp_path, week)
 
 
 def test_pack_services_front_door_and_timescales():

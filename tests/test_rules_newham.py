@@ -14,23 +14,17 @@ from allocator.io.reader import read_caseload
 from allocator.pipeline import decide
 from allocator.rules.pack import load_pack
 from allocator.state import child_states
-from factory import WEEK, TinyCouncil
+from factory import WEEK, TinyCouncil, decide_children, pack_council
 
 PACK = load_pack("newham")
 
 
 def council() -> TinyCouncil:
-    c = TinyCouncil(pack="newham")
-    for team, service in [("TA", "assessment"), ("TC", "cic")]:
-        c.team(team, service)
-        c.worker(f"W{team}", team)
-    return c
+    return pack_council("newham", [("TA", "assessment"), ("TC", "cic")])
 
 
 def decisions(c: TinyCouncil, tmp_path, week: date = WEEK) -> dict:
-    caseload = read_caseload(c.write(tmp_path / "in"))
-    _, decs, _ = decide(caseload, PACK, week)
-    return {d.child_id: d for d in decs}
+    return decide_children(c, PACK, tmp_path, week)
 
 
 def uasc(c: TinyCouncil, child_id: str) -> TinyCouncil:

@@ -14,16 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from allocator.io.reader import read_caseload
-from allocator.pipeline import decide
 from allocator.rules.pack import load_pack
-from factory import WEEK, TinyCouncil
+from factory import WEEK, TinyCouncil, decide_children, pack_council
 
 PACK = load_pack("shropshire")
 NOTICE_DATE = date(2026, 12, 2)  # 7 working days after Monday 23 November (4.24)
 CAL_NOTICE_DATE = date(2026, 11, 30)  # 7 days after Monday 23 November (2.4)
 NOW_WINDOW_END = date(2026, 12, 7)  # 10 working days after Monday 23 November
-SOURCE = Path("/work/shared/policies/shropshire-transfer-protocol.txt")
+SOURCE = Path(__file__).resolve().parents[2] / "shared" / "policies" / "shropshire-transfer-protocol.txt"
 
 TEAMS = [("TC", "compass"), ("TA", "assessment"), ("TM", "cmt"), ("TK", "court"),
          ("TL", "lac_permanency"), ("T18", "leaving_care"), ("TD", "dct"), ("TU", "uasc"),
@@ -31,17 +29,11 @@ TEAMS = [("TC", "compass"), ("TA", "assessment"), ("TM", "cmt"), ("TK", "court")
 
 
 def council() -> TinyCouncil:
-    c = TinyCouncil(pack="shropshire")
-    for team, service in TEAMS:
-        c.team(team, service)
-        c.worker(f"W{team}", team)
-    return c
+    return pack_council("shropshire", TEAMS)
 
 
 def decisions(c: TinyCouncil, tmp_path, week: date = WEEK) -> dict:
-    caseload = read_caseload(c.write(tmp_path / "in"))
-    _, decs, _ = decide(caseload, PACK, week)
-    return {d.child_id: d for d in decs}
+    return decide_children(c, PACK, tmp_path, week)
 
 
 def overruled(d) -> list[str]:

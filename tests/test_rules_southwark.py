@@ -9,27 +9,20 @@ from datetime import date
 import pytest
 
 from allocator.io.reader import read_caseload
-from allocator.pipeline import decide
 from allocator.rules.pack import load_pack
-from factory import WEEK, TinyCouncil
+from factory import WEEK, TinyCouncil, decide_children, pack_council
 
 PACK = load_pack("southwark")
 
 
 def council() -> TinyCouncil:
-    c = TinyCouncil()
-    for team, service in [("TM", "mash"), ("TA", "ai"), ("TS", "sfs"), ("TC", "care"),
+    return pack_council("southwark", [("TM", "mash"), ("TA", "ai"), ("TS", "sfs"), ("TC", "care"),
                           ("TP", "permanence"), ("TD", "cwd"), ("TT", "transition"),
-                          ("TY", "yos")]:
-        c.team(team, service)
-        c.worker(f"W{team}", team)
-    return c
+                          ("TY", "yos")])
 
 
 def decisions(c: TinyCouncil, tmp_path, week: date = WEEK) -> dict:
-    caseload = read_caseload(c.write(tmp_path / "in"))
-    _, decs, _ = decide(caseload, PACK, week)
-    return {d.child_id: d for d in decs}
+    return decide_children(c, PACK, tmp_path, week)
 
 
 @pytest.mark.covers("swk-4.2.2-icpc", "southwark:notice")

@@ -13,10 +13,9 @@ from datetime import date
 import pytest
 
 from allocator.io.reader import read_caseload
-from allocator.pipeline import decide
 from allocator.rules.pack import load_pack
 from allocator.state import child_states
-from factory import WEEK, TinyCouncil
+from factory import WEEK, TinyCouncil, decide_children, pack_council
 
 PACK = load_pack("stoke")
 
@@ -29,17 +28,11 @@ DEFAULT_END = date(2026, 12, 7)  # 10 working days after Monday 23 November
 
 
 def council() -> TinyCouncil:
-    c = TinyCouncil(pack="stoke")
-    for team, service in TEAMS:
-        c.team(team, service)
-        c.worker(f"W{team}", team)
-    return c
+    return pack_council("stoke", TEAMS)
 
 
 def decisions(c: TinyCouncil, tmp_path, week: date = WEEK) -> dict:
-    caseload = read_caseload(c.write(tmp_path / "in"))
-    _, decs, _ = decide(caseload, PACK, week)
-    return {d.child_id: d for d in decs}
+    return decide_children(c, PACK, tmp_path, week)
 
 
 def disabled(c: TinyCouncil, child_id: str) -> TinyCouncil:

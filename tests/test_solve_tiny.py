@@ -16,12 +16,10 @@ or more of capacity, so every point given to them is also priced by balance (20 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from allocator.checker import check_plan
-from allocator.errors import PlanCheckError
 from allocator.io.reader import read_caseload
 from allocator.pipeline import decide, run_plan
 from allocator.rules.pack import load_pack

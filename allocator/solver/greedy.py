@@ -9,7 +9,7 @@ usable date. It respects the hard rules the model does, so its plan is a feasibl
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 
 from allocator.calendar import week_start

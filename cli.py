@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -33,21 +36,31 @@ def shipped_demo() -> Path:
     return Path(str(resources.files("scenarios") / "demo"))
 
 
-def demo_for(pack: str | None) -> Path:
+@contextmanager
+def demo_for(pack: str | None) -> Iterator[Path]:
     """The shipped demo, or for another shipped pack the same demo generated for that
-    pack's services (deterministic; written to a private temporary folder)."""
+    pack's services (deterministic), in a private temporary folder removed afterwards."""
     from allocator.demo import (
         SHIPPED_CHILDREN, SHIPPED_COUNCIL, SHIPPED_EXTRACT_DATE, SHIPPED_PACK, SHIPPED_SEED,
         write_demo,
     )
 
     if pack is None or pack == SHIPPED_PACK or pack.endswith(".toml"):
-        return shipped_demo()
-    import tempfile
+        yield shipped_demo()
+        return
+    with tempfile.TemporaryDirectory(prefix="caseload-demo-") as tmp:
+        yield write_demo(Path(tmp) / pack, SHIPPED_CHILDREN, SHIPPED_SEED,
+                         SHIPPED_EXTRACT_DATE, SHIPPED_COUNCIL, pack)
 
-    folder = Path(tempfile.mkdtemp(prefix="caseload-demo-")) / pack
-    return write_demo(folder, SHIPPED_CHILDREN, SHIPPED_SEED, SHIPPED_EXTRACT_DATE,
-                      SHIPPED_COUNCIL, pack)
+
+@contextmanager
+def source_for(input: Path | None, pack: str | None) -> Iterator[Path]:
+    """The council data to read: ``--input`` if given, else the demo for the pack."""
+    if input is not None:
+        yield input
+        return
+    with demo_for(pack) as folder:
+        yield folder
 
 
 def _fail_input(exc: Exception) -> None:
@@ -101,11 +114,12 @@ def plan(
     from allocator.pipeline import run_plan
     from allocator.summary import summarise
 
-    source = input or demo_for(pack)
     started = time.perf_counter()
     try:
-        run = run_plan(source, week=_week(week), pack_name=pack, seed=seed,
-                       time_limit=time_limit, config=load_config(config), overrides=overrides)
+        with source_for(input, pack) as source:
+            run = run_plan(source, week=_week(week), pack_name=pack, seed=seed,
+                           time_limit=time_limit, config=load_config(config),
+                           overrides=overrides)
     except InputError as exc:
         _fail_input(exc)
     except NoPlanError as exc:
@@ -212,7 +226,8 @@ def transfers(
     from allocator.rules.pack import load_pack
 
     try:
-        caseload = read_caseload(input or demo_for(pack))
+        with source_for(input, pack) as source:
+            caseload = read_caseload(source)
         pk = load_pack(pack or caseload.manifest.pack)
     except (InputError, ValueError) as exc:
         if isinstance(exc, ValueError):
@@ -245,7 +260,8 @@ def explain(
     from allocator.pipeline import run_plan
 
     try:
-        run = run_plan(input or demo_for(pack), week=_week(week), pack_name=pack, seed=seed)
+        with source_for(input, pack) as source:
+            run = run_plan(source, week=_week(week), pack_name=pack, seed=seed)
     except InputError as exc:
         _fail_input(exc)
     except (NoPlanError, PlanCheckError):

@@ -25,9 +25,44 @@ def is_bank_holiday(day: date) -> bool:
     return day in _england_bank_holidays(day.year)
 
 
+@lru_cache(maxsize=None)
 def is_working_day(day: date) -> bool:
     """Monday to Friday and not a bank holiday in England."""
     return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+_EPOCH = date(1990, 1, 1)
+
+
+@lru_cache(maxsize=64)
+def _year_counts(year: int) -> tuple[int, ...]:
+    """Working days in ``year`` up to and including each day of it (index: day of year - 1)."""
+    counts, n = [], 0
+    day = date(year, 1, 1)
+    while day.year == year:
+        n += is_working_day(day)
+        counts.append(n)
+        day += timedelta(days=1)
+    return tuple(counts)
+
+
+@lru_cache(maxsize=64)
+def _before_year(year: int) -> int:
+    """Working days from the epoch up to the end of the year before ``year``."""
+    if year <= _EPOCH.year:
+        return 0
+    return _before_year(year - 1) + _year_counts(year - 1)[-1]
+
+
+def working_day_number(day: date) -> int:
+    """Working days from 1 January 1990 to ``day`` inclusive: differences of these numbers
+    count working days without walking the calendar day by day."""
+    return _number_of(day)
+
+
+@lru_cache(maxsize=None)
+def _number_of(day: date) -> int:
+    return _before_year(day.year) + _year_counts(day.year)[(day - date(day.year, 1, 1)).days]
 
 
 def next_working_day(day: date) -> date:
@@ -44,6 +79,7 @@ def previous_working_day(day: date) -> date:
     return day
 
 
+@lru_cache(maxsize=65536)
 def add_working_days(day: date, n: int) -> date:
     """The date ``n`` working days after ``day`` (before it when ``n`` is negative).
 
@@ -63,9 +99,7 @@ def add_working_days(day: date, n: int) -> date:
 
 def working_days_between(start: date, end: date) -> int:
     """Working days in the half-open interval (start, end]; negative when end < start."""
-    if end < start:
-        return -working_days_between(end, start)
-    return sum(1 for d in iter_days(start + timedelta(days=1), end) if is_working_day(d))
+    return working_day_number(end) - working_day_number(start)
 
 
 def iter_days(start: date, end: date) -> Iterator[date]:
@@ -78,7 +112,12 @@ def iter_days(start: date, end: date) -> Iterator[date]:
 
 def working_days_in(start: date, end: date) -> list[date]:
     """The working days from ``start`` to ``end`` inclusive, in order."""
-    return [d for d in iter_days(start, end) if is_working_day(d)]
+    return list(_working_days_in(start, end))
+
+
+@lru_cache(maxsize=4096)
+def _working_days_in(start: date, end: date) -> tuple[date, ...]:
+    return tuple(d for d in iter_days(start, end) if is_working_day(d))
 
 
 def whichever_sooner(candidates: Iterable[date | None]) -> date | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from datetime import date
 
 from allocator import domain as d
@@ -43,6 +44,11 @@ class Worker:
     available: frozenset[date]  # days in the plan horizon the worker is at work
     max_new_per_week: int
     locality: str | None
+
+
+@lru_cache(maxsize=16384)
+def _meeting_days(start: date, last: date, weekdays: frozenset[int]) -> tuple[date, ...]:
+    return tuple(day for day in working_days_in(start, last) if day.weekday() in weekdays)
 
 
 MEETING_GRACE_WORKING_DAYS = 5  # how long after the last usable date a meeting may be held
@@ -98,11 +104,9 @@ class AllocationProblem:
     teams: dict[str, Team] = field(default_factory=dict)
     overrides: tuple[ResolvedOverride, ...] = ()
 
-    def meeting_days(self, team: str, last: date) -> list[date]:
+    def meeting_days(self, team: str, last: date) -> tuple[date, ...]:
         """The team's meeting days from the plan date to ``last``, in order."""
-        t = self.teams[team]
-        return [day for day in working_days_in(self.plan_date, last)
-                if day.weekday() in t.meeting_days]
+        return _meeting_days(self.plan_date, last, self.teams[team].meeting_days)
 
     def requests_in(self, service: str) -> list[Request]:
         return [r for r in self.requests if r.service == service]

@@ -1,10 +1,13 @@
 """Working days, bank holidays, whichever-is-sooner and leap-day birthdays."""
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allocator.calendar import (
-    add_working_days, age_on, birthday, is_working_day, parse_weekdays, whichever_sooner,
-    working_days_between, working_days_in,
+    add_working_days, age_on, birthday, is_working_day, iter_days, parse_weekdays,
+    whichever_sooner, working_days_between, working_days_in,
 )
 
 
@@ -49,3 +52,12 @@ def test_working_days_in_a_week_with_a_bank_holiday():
 
 def test_parse_weekdays():
     assert parse_weekdays("Mon, tue,THU") == frozenset({0, 1, 3})
+
+
+@settings(max_examples=300)
+@given(a=st.dates(date(1995, 1, 1), date(2035, 12, 31)),
+       b=st.dates(date(1995, 1, 1), date(2035, 12, 31)))
+def test_counting_by_working_day_numbers_equals_walking_the_calendar(a, b):
+    lo, hi = min(a, b), max(a, b)
+    walked = sum(1 for d in iter_days(lo + timedelta(days=1), hi) if is_working_day(d))
+    assert working_days_between(a, b) == (walked if a <= b else -walked)

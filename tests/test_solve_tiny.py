@@ -561,3 +561,21 @@ def test_terms_are_exact_at_a_solution_that_is_not_optimal():
         terms[t.name] = terms.get(t.name, 0) + t.weight * solver.Value(t.expr)
     report = check_plan(Plan(tuple(_read_assignments(ctx, solver))), p)
     assert {k: v for k, v in terms.items() if v} == report.terms
+
+
+def test_services_solved_side_by_side_give_the_same_plan_as_one_by_one(monkeypatch):
+    # The shipped demo's week spans several services; solving them in parallel processes
+    # must not change a single assignment, objective or bound.
+    import allocator.solver.model as model
+    from allocator.pipeline import run_plan
+    from cli import shipped_demo
+
+    problem = run_plan(shipped_demo()).problem
+    assert len(problem.services) > 1
+    monkeypatch.setattr(model, "PARALLEL_FROM_REQUESTS", 10**9)
+    one_by_one = model.solve(problem, seed=2)
+    monkeypatch.setattr(model, "PARALLEL_FROM_REQUESTS", 0)
+    side_by_side = model.solve(problem, seed=2)
+    assert side_by_side.plan == one_by_one.plan
+    assert (side_by_side.objective, side_by_side.bound) == (one_by_one.objective,
+                                                            one_by_one.bound)

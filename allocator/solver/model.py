@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -171,10 +173,7 @@ def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -
     build_s = solve_s = 0.0
     statuses: dict[str, str] = {}
     blocked: dict[str, dict[str, str]] = {}
-    total = max(1, len(problem.requests))
-    for service in problem.services:
-        share = time_limit * len(problem.requests_in(service)) / total
-        part = solve_service(problem, service, seed, share)
+    for service, part in _solve_services(problem, seed, time_limit):
         build_s += part.build_seconds
         solve_s += part.solve_seconds
         statuses[service] = part.status
@@ -191,6 +190,28 @@ def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -
     plan = Plan(tuple(sorted(assignments, key=lambda a: a.request_id)))
     return SolveResult(plan, overall, objective, bound, terms, build_s, solve_s, statuses,
                        blocked=blocked)
+
+
+PARALLEL_FROM_REQUESTS = 150  # below this, starting processes costs more than it saves
+
+
+def _solve_services(problem: AllocationProblem, seed: int,
+                    time_limit: float) -> list[tuple[str, ServiceSolve]]:
+    """Every service's solve, in service order; large plans use one process per core.
+
+    Services are independent and each is searched by one deterministic thread, so running
+    them side by side changes nothing in the plan, only the wall time.
+    """
+    total = max(1, len(problem.requests))
+    shares = {s: time_limit * len(problem.requests_in(s)) / total for s in problem.services}
+    cores = os.cpu_count() or 1
+    if cores < 2 or len(shares) < 2 or len(problem.requests) < PARALLEL_FROM_REQUESTS:
+        return [(s, solve_service(problem, s, seed, shares[s])) for s in problem.services]
+    largest_first = sorted(shares, key=lambda s: -shares[s])
+    with ProcessPoolExecutor(max_workers=min(cores, len(shares))) as pool:
+        futures = {s: pool.submit(solve_service, problem, s, seed, shares[s])
+                   for s in largest_first}
+        return [(s, futures[s].result()) for s in problem.services]
 
 
 def add_load_cuts(ctx: ServiceModel) -> None:

@@ -292,6 +292,17 @@ def coverage(
     typer.echo(f"Coverage table written to {out}")
 
 
+@app.command("format-doc")
+def format_doc(
+    out: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/input-format.md"),
+) -> None:
+    """Rebuild the input-format documentation from the row models."""
+    from allocator.format_doc import input_format_markdown
+
+    out.write_text(input_format_markdown(), encoding="utf-8")
+    typer.echo(f"Input format written to {out}")
+
+
 def main() -> None:
     try:
         app()

@@ -181,3 +181,13 @@ def test_schema_lists_every_table():
     doc = json.loads(result.output)
     assert set(doc["tables"]) == {m.TABLE for m in d.TABLES}
     assert "pers_person_id" in doc["tables"]["ssd_person"]["properties"]
+
+
+def test_input_format_doc_is_current():
+    from pathlib import Path
+
+    from allocator.format_doc import input_format_markdown
+
+    doc = Path(__file__).parent.parent / "docs" / "input-format.md"
+    assert doc.read_text(encoding="utf-8") == input_format_markdown(), \
+        "docs/input-format.md is stale: run `caseload format-doc`"

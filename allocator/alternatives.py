@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from allocator.checker import check_plan
+from allocator.checker import CheckReport, check_plan
 from allocator.plan import Assignment, Penalty, Plan
 from allocator.problem import AllocationProblem, Request, Worker
 from allocator.problem import last_meeting_day
@@ -62,21 +62,20 @@ def explain_plan(problem: AllocationProblem, plan: Plan,
         sub_plan = Plan(tuple(a for a in plan.assignments if a.request_id in ids))
         base = check_plan(sub_plan, sub)
         for r in sub.requests:
-            out[r.id] = _explain(sub, sub_plan, base.penalties, r, blocked.get(r.id, {}))
+            out[r.id] = _explain(sub, sub_plan, base, r, blocked.get(r.id, {}))
     return out
 
 
-def _explain(sub: AllocationProblem, plan: Plan, penalties: tuple[Penalty, ...], r: Request,
+def _explain(sub: AllocationProblem, plan: Plan, base: CheckReport, r: Request,
              blocked: dict[str, str]) -> Explanation:
     a = plan.by_request()[r.id]
     ruled = Counter(blocked.values())
     candidates = [w for w in sub.workers.values() if w.id not in blocked]
-    terms = tuple(p for p in penalties if r.id in p.ids or (a.worker and a.worker in p.ids)
+    terms = tuple(p for p in base.penalties if r.id in p.ids or (a.worker and a.worker in p.ids)
                   or r.family_id in p.ids)
     best = None
     if a.worker is not None:
-        base_terms = _by_term(penalties)
-        base_cost = sum(base_terms.values())
+        base_terms, base_cost = base.terms, base.objective
         for w in _most_promising(sub, r, candidates, a.worker):
             moved = _move(sub, plan, a, r, w)
             if moved is None:
@@ -86,7 +85,7 @@ def _explain(sub: AllocationProblem, plan: Plan, penalties: tuple[Penalty, ...],
                 continue
             extra = report.objective - base_cost
             if best is None or (extra, w.id) < (best.extra_cost, best.worker):
-                after = _by_term(report.penalties)
+                after = report.terms
                 rises = sorted(((t, after.get(t, 0) - base_terms.get(t, 0))
                                 for t in set(after) | set(base_terms)),
                                key=lambda tv: (-tv[1], tv[0]))
@@ -112,13 +111,6 @@ def _most_promising(sub: AllocationProblem, r: Request, candidates: list[Worker]
 
     others = [w for w in candidates if w.id != chosen]
     return sorted(others, key=score)[:ALTERNATIVES_TRIED]
-
-
-def _by_term(penalties: tuple[Penalty, ...]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for p in penalties:
-        out[p.term] = out.get(p.term, 0) + p.cost
-    return out
 
 
 def _move(sub: AllocationProblem, plan: Plan, a: Assignment, r: Request,

@@ -65,7 +65,7 @@ def explain_decision(dec: Decision, pack: Pack) -> list[str]:
     if dec.overruled:
         lines.append("Also considered, and outranked by the rule above:")
         for r in dec.overruled:
-            lines.append(f"  - {r.summary if hasattr(r, 'summary') else r.text} "
+            lines.append(f"  - {r.text} "
                          f"(clause {r.clause}, rule {r.rule_id})")
     lines.append(f"Source: {pack.pack.title}, {pack.pack.council}.")
     return lines

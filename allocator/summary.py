@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 
 from allocator.pipeline import PlanRun
+from constraints.capacity import loads_after
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,7 @@ def summarise(run: PlanRun) -> Summary:
         r = requests[a.request_id]
         if r.role == "lead" and a.worker:
             family_workers[r.family_id, r.service].add(a.worker)
-    loads = {w.id: w.base_load for w in problem.workers.values()}
-    for a in plan.assignments:
-        if a.worker:
-            loads[a.worker] += requests[a.request_id].points
+    loads = loads_after(plan, problem)
     return Summary(
         week=run.week.isoformat(), pack=run.pack.pack.id, open_children=len(run.states),
         decisions=dict(sorted(Counter(d.outcome for d in run.decisions).items())),

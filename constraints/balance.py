@@ -27,17 +27,7 @@ def busy_line(capacity: int, base_load: int) -> int:
 def add(ctx: ServiceModel) -> None:
     weight = ctx.problem.config.weights.balance_point
     for w in ctx.workers:
-        pairs = ctx.request_vars(w)
-        if not pairs:
-            continue
-        line = busy_line(w.capacity, w.base_load)
-        top = w.base_load + sum(r.points for r, _ in pairs)
-        if top <= line:
-            continue
-        busy = ctx.model.NewIntVar(0, top - line, f"busy[{w.id}]")
-        ctx.model.AddMaxEquality(busy, [0, ctx.load_expr(w) - line])  # exact at any solution
-        ctx.add_term(NAME, weight, busy, (w.id,))
-        ctx.load_terms.setdefault(w.id, []).append((weight, busy, line))
+        ctx.add_points_above(NAME, weight, w, lambda w: busy_line(w.capacity, w.base_load))
 
 
 def penalties(plan: Plan, problem: AllocationProblem) -> list[Penalty]:

@@ -23,17 +23,7 @@ RULE = "Keep each worker's weighted load within their capacity."
 def add(ctx: ServiceModel) -> None:
     weight = ctx.problem.config.weights.overload_point
     for w in ctx.workers:
-        pairs = ctx.request_vars(w)
-        if not pairs:
-            continue
-        limit = max(w.capacity, w.base_load)
-        top = w.base_load + sum(r.points for r, _ in pairs)
-        if top <= limit:
-            continue
-        over = ctx.model.NewIntVar(0, top - limit, f"over[{w.id}]")
-        ctx.model.AddMaxEquality(over, [0, ctx.load_expr(w) - limit])  # exact at any solution
-        ctx.add_term(NAME, weight, over, (w.id,))
-        ctx.load_terms.setdefault(w.id, []).append((weight, over, limit))
+        ctx.add_points_above(NAME, weight, w, lambda w: max(w.capacity, w.base_load))
 
 
 def loads_after(plan: Plan, problem: AllocationProblem) -> dict[str, int]:

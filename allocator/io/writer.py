@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 import json
 import os
 import shutil
@@ -175,16 +176,13 @@ def explanation_rows(run: PlanRun) -> Iterable[dict[str, object]]:
 
 
 def capacity_rows(run: PlanRun) -> Iterable[dict[str, object]]:
+    from constraints.capacity import loads_after
+
     problem = run.problem
-    requests = {r.id: r for r in problem.requests}
-    added: dict[str, int] = {}
-    new: dict[str, int] = {}
-    for a in run.result.plan.assignments:
-        if a.worker:
-            added[a.worker] = added.get(a.worker, 0) + requests[a.request_id].points
-            new[a.worker] = new.get(a.worker, 0) + 1
+    loads = loads_after(run.result.plan, problem)
+    new = Counter(a.worker for a in run.result.plan.assignments if a.worker)
     for w in sorted(problem.workers.values(), key=lambda w: (w.service, w.team, w.id)):
-        after = w.base_load + added.get(w.id, 0)
+        after = loads[w.id]
         yield {
             "worker_id": w.id, "worker_name": w.name, "team": w.team, "service": w.service,
             "asye": w.asye, "fte": w.fte, "capacity": w.capacity, "load_before": w.load_before,

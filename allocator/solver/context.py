@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from ortools.sat.python import cp_model
 
@@ -153,6 +154,24 @@ class ServiceModel:
     def load_expr(self, worker: Worker) -> cp_model.LinearExprT:
         """Weighted points the worker holds after the plan."""
         return worker.base_load + sum(r.points * v for r, v in self.request_vars(worker))
+
+    def add_points_above(self, name: str, weight: int, worker: Worker,
+                         line: Callable[[Worker], int]) -> None:
+        """Price the points the plan adds to ``worker`` above ``line(worker)``.
+
+        The shared shape of the capacity and balance terms: an exact ``max(0, load - line)``
+        variable (exact at any solution, not only an optimal one), weighted, and recorded
+        for the load-cost cut.
+        """
+        pairs = self.request_vars(worker)
+        limit = line(worker)
+        top = worker.base_load + sum(r.points for r, _ in pairs)
+        if not pairs or top <= limit:
+            return
+        var = self.model.NewIntVar(0, top - limit, f"{name}[{worker.id}]")
+        self.model.AddMaxEquality(var, [0, self.load_expr(worker) - limit])
+        self.add_term(name, weight, var, (worker.id,))
+        self.load_terms.setdefault(worker.id, []).append((weight, var, limit))
 
     def add_term(self, name: str, weight: int, expr: cp_model.LinearExprT,
                  ids: tuple[str, ...]) -> None:

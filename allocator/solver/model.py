@@ -14,6 +14,7 @@ from allocator.calendar import week_start
 from allocator.plan import Assignment, Plan
 from allocator.problem import AllocationProblem, Request
 from allocator.solver.context import ServiceModel
+from allocator.solver import lns
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
 from constraints import max_new_per_week
@@ -89,6 +90,18 @@ class ServiceSolve:
 
 
 LAZY_ROUNDS = 3  # rounds of lazily added limits before everything is modelled
+SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
+EXACT_UP_TO_REQUESTS = 40  # smaller services get the whole budget in one exact search
+
+
+def _first_solve_budget(requests: int, left: float) -> float:
+    """Deterministic seconds for a round's first solve, which finds a plan from the hint
+    and proves the round's bound. On a large service the rest goes to the neighbourhood
+    search (allocator.solver.lns), which improves plans far faster than one search thread
+    over the whole model."""
+    if requests <= EXACT_UP_TO_REQUESTS:
+        return left
+    return min(left, max(3.0, 0.2 * left))
 
 
 def solve_service(problem: AllocationProblem, service: str, seed: int,
@@ -97,19 +110,23 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
 
     Both rarely bind and are costly to model for every worker. A solve without them is a
     relaxation; if its plan already meets them (meetings are then given after the solve),
-    it is optimal for the full model. Otherwise the teams and workers concerned are
-    modelled and the service is solved again; after ``LAZY_ROUNDS`` everything is.
+    it is a plan of the full model and the round's bound is a bound for the full model.
+    Otherwise the teams and workers concerned are modelled and the service is solved
+    again; after ``LAZY_ROUNDS`` everything is.
 
     Likewise a request gets date variables only when a modelled limit can see its date (or
     a manager pinned it): otherwise its date is its worker's first usable day, which is the
     cheapest date whenever no limit binds, so the round's optimum stays a lower bound.
+
+    On a large service, a round whose first plan meets every limit is then improved by
+    neighbourhood search. The budget is counted in CP-SAT's deterministic seconds, never
+    the wall clock, so the plan does not depend on the machine's load.
     """
     everyone = problem.service_workers.get(service, ())
     all_teams = frozenset(problem.workers[w].team for w in everyone)
     teams: frozenset[str] = frozenset()
     limited: frozenset[str] = frozenset()
-    build_s = solve_s = 0.0
-    started = time.perf_counter()
+    build_s = solve_s = spent = 0.0
     greedy = greedy_plan(problem, service)
     hint, bound = greedy, None
     for round_ in range(LAZY_ROUNDS + 1):
@@ -120,32 +137,58 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         ctx = build_service_model(problem, service, teams, limited, dated=dated)
         add_hint(ctx, hint)
         t1 = time.perf_counter()
-        left = max(1.0, time_limit - (t1 - started))
-        solver = _solver(seed, left)
+        left = max(1.0, time_limit - spent)
+        solver = _solver(seed, _first_solve_budget(len(ctx.requests), left))
         status = solver.Solve(ctx.model)
-        build_s += t1 - t0
-        solve_s += time.perf_counter() - t1
-        name = STATUS_NAMES.get(status, str(status))
+        spent += solver.deterministic_time
         if status == cp_model.INFEASIBLE:
+            build_s += t1 - t0
+            solve_s += time.perf_counter() - t1
             conflicts = explain_infeasible(problem, service, teams, limited, dated)
-            return ServiceSolve(name, [], 0, 0, {}, ctx.blocked, conflicts, build_s, solve_s)
-        if status != cp_model.OPTIMAL and status != cp_model.FEASIBLE:
+            return ServiceSolve("INFEASIBLE", [], 0, 0, {}, ctx.blocked, conflicts,
+                                build_s, solve_s)
+        if status not in SOLVED:
+            build_s += t1 - t0
+            solve_s += time.perf_counter() - t1
             break  # out of time with nothing new: the greedy plan stands
         # Every round's model is a relaxation of the full one: its bound is a lower bound.
+        # Read before the search below replaces the solver: a neighbourhood's bound holds
+        # only for its restricted model.
         bound = max(bound or 0, round(solver.BestObjectiveBound()))
-        assignments, late_teams = assign_meetings(problem, _read_assignments(ctx, solver), teams)
-        over = max_new_per_week.over_limit(Plan(tuple(assignments)), problem) - limited
+        objective = round(solver.ObjectiveValue())
+        late_teams, over = _unmodelled_breaches(ctx, solver, teams, limited)
+        if status == cp_model.FEASIBLE and not late_teams and not over \
+                and time_limit - spent > 0.1:
+            best, figures = lns.improve(ctx, lns.Incumbent(solver, objective), bound, seed,
+                                        time_limit - spent, _solver)
+            spent += figures.deterministic_seconds
+            solver, objective = best.solver, best.objective
+            late_teams, over = _unmodelled_breaches(ctx, solver, teams, limited)
+        build_s += t1 - t0
+        solve_s += time.perf_counter() - t1
+        assignments, _ = assign_meetings(problem, _read_assignments(ctx, solver), teams)
         if not late_teams and not over:
             terms = {m.NAME: 0 for m in constraints.SOFT}
             for term in ctx.terms:
                 terms[term.name] += term.weight * solver.Value(term.expr)
-            return ServiceSolve(name, assignments, round(solver.ObjectiveValue()), bound, terms,
+            status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
+            return ServiceSolve(status_name, assignments, objective, bound, terms,
                                 ctx.blocked, [], build_s, solve_s)
         teams, limited = teams | frozenset(late_teams), limited | frozenset(over)
         hint = Plan(tuple(assignments))
-        if time.perf_counter() - started > time_limit:
+        if spent > time_limit:
             break
     return _greedy_fallback(problem, service, greedy, bound, ctx.blocked, build_s, solve_s)
+
+
+def _unmodelled_breaches(ctx: ServiceModel, solver: cp_model.CpSolver, teams: frozenset[str],
+                         limited: frozenset[str]) -> tuple[list[str], set[str]]:
+    """Teams whose meetings cannot all be given and workers over their weekly limit in the
+    solver's plan, among those the round did not model: the next round models them."""
+    problem = ctx.problem
+    assignments, late_teams = assign_meetings(problem, _read_assignments(ctx, solver), teams)
+    over = max_new_per_week.over_limit(Plan(tuple(assignments)), problem) - limited
+    return late_teams, over
 
 
 def _greedy_fallback(problem: AllocationProblem, service: str, plan: Plan, bound: int | None,
@@ -268,6 +311,10 @@ def add_hint(ctx: ServiceModel, plan: Plan) -> None:
             for t in r.dates:
                 ctx.model.AddHint(ctx.day[r.id, t],
                                   worker is not None and a is not None and a.on == t)
+    for (rid, team), meets in ctx.meeting.items():
+        a = chosen.get(rid)
+        for t, v in meets:
+            ctx.model.AddHint(v, a is not None and a.team == team and a.meeting == t)
 
 
 def explain_infeasible(problem: AllocationProblem, service: str, teams: frozenset[str],
@@ -315,8 +362,10 @@ def _solver(seed: int, time_limit: float, workers: int = SEARCH_WORKERS) -> cp_m
     p.cp_model_probing_level = 0
     # The limit is in deterministic time, so where it stops does not depend on the machine's
     # load; the wall-clock limit is only a backstop.
-    p.max_deterministic_time = max(1.0, time_limit)
-    p.max_time_in_seconds = max(3.0, 3 * time_limit)
+    p.max_deterministic_time = max(0.05, time_limit)
+    # A wall-clock backstop far beyond the deterministic limit: if it ever ended a search,
+    # the plan would depend on the machine's load.
+    p.max_time_in_seconds = 30.0 + 20 * time_limit
     return solver
 
 

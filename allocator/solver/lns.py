@@ -1,0 +1,161 @@
+"""Deterministic large-neighbourhood search over one service's CP-SAT model.
+
+On a large service (a hundred or more moving children among hundreds of workers) one
+CP-SAT search thread finds the first plan quickly and proves a good bound from the root
+LP, but then improves the plan very slowly: each search node solves an LP over every
+worker. Most of the plan is already right, so the search is better spent re-solving small
+parts of it exactly: free a few dozen requests (those held by a few teams, or a random
+handful), fix every other request's worker and date to the incumbent plan, and let CP-SAT
+solve what is left to optimality. A better part replaces the incumbent.
+
+Every sub-model is the full model with some variables' domains fixed, so any plan it
+finds is a plan of the full model, priced by the same terms. Neighbourhoods come from a
+seeded generator and each sub-solve is limited in deterministic time, so the same model and
+seed give the same plan on any machine and under any load.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from allocator.problem import Request
+from allocator.solver.context import ServiceModel
+
+SUB_SOLVE_DETERMINISTIC_SECONDS = 0.3  # per neighbourhood; most are solved to optimality
+STALL_ITERATIONS = 25  # stop after this many neighbourhoods in a row without a better plan
+FREE_REQUESTS = 25  # requests freed per neighbourhood, to start with
+MIN_FREE, MAX_FREE = 8, 80
+
+
+@dataclass
+class Incumbent:
+    """The best plan so far: the solver whose last response holds it, and its objective.
+
+    Sub-models are clones of the service model with the same variable indices, so the
+    solver's response can be read with the service model's own variables and terms.
+    """
+
+    solver: cp_model.CpSolver
+    objective: int
+
+
+@dataclass
+class SearchFigures:
+    """What the search did, for the benchmark and the performance page."""
+
+    iterations: int = 0
+    improvements: int = 0
+    deterministic_seconds: float = 0.0
+
+
+def request_variables(ctx: ServiceModel, request: Request) -> list[cp_model.IntVar]:
+    """The variables that say where and when a request goes: fixing them fixes it."""
+    out = [ctx.u[request.id]] + [x for _, x in ctx.worker_vars(request)]
+    if ctx.is_dated(request):
+        out += [ctx.day[request.id, t] for t in request.dates]
+    return out
+
+
+SolverFor = Callable[[int, float], cp_model.CpSolver]  # (seed, deterministic seconds) -> solver
+
+
+def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: float,
+            solver_for: SolverFor) -> tuple[Incumbent, SearchFigures]:
+    """Improve ``start`` by re-solving neighbourhoods until the budget (deterministic
+    seconds) is spent, the search stalls, or the plan meets the bound."""
+    rng = random.Random(seed)
+    figures = SearchFigures()
+    best = start
+    values = _values(ctx, best.solver)
+    teams = sorted({w.team for w in ctx.workers})
+    free_target = FREE_REQUESTS
+    stall = 0
+    while figures.deterministic_seconds < budget and best.objective > bound \
+            and stall < STALL_ITERATIONS and len(ctx.requests) > MIN_FREE:
+        free = _neighbourhood(ctx, values, teams, rng, free_target, figures.iterations)
+        model = _sub_model(ctx, values, free)
+        limit = min(SUB_SOLVE_DETERMINISTIC_SECONDS, budget - figures.deterministic_seconds)
+        solver = solver_for(rng.randrange(1 << 30), max(0.05, limit))
+        status = solver.Solve(model)
+        figures.iterations += 1
+        figures.deterministic_seconds += solver.deterministic_time
+        if status == cp_model.OPTIMAL:
+            free_target = min(MAX_FREE, free_target + 2)  # room to look wider
+        else:
+            free_target = max(MIN_FREE, free_target - 4)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
+                and round(solver.ObjectiveValue()) < best.objective:
+            best = Incumbent(solver, round(solver.ObjectiveValue()))
+            values = _values(ctx, solver)
+            figures.improvements += 1
+            stall = 0
+        else:
+            stall += 1
+    return best, figures
+
+
+def _values(ctx: ServiceModel, solver: cp_model.CpSolver) -> dict[str, list[int]]:
+    """Each request's variable values in the solver's last plan."""
+    return {r.id: [int(solver.Value(v)) for v in request_variables(ctx, r)]
+            for r in ctx.requests}
+
+
+def _neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], teams: list[str],
+                   rng: random.Random, size: int, iteration: int) -> set[str]:
+    """The requests to free. Children the plan leaves unallocated come first, with the
+    teams that could take them; otherwise, alternately, what a few random teams hold plus
+    others that could go there (moves between teams), or random requests. Siblings are
+    freed together."""
+    requests = ctx.requests
+    stuck = [r for r in requests if values[r.id][0] == 1 and ctx.worker_vars(r)]
+    free: set[str] = set()
+    if stuck or (iteration % 2 == 0 and len(teams) > 1):
+        if stuck:
+            first = stuck[rng.randrange(len(stuck))]
+            free.update(r.id for r in stuck[:size // 2])
+            options = sorted({w.team for w, _ in ctx.worker_vars(first)})
+            chosen = set(rng.sample(options, min(len(options), 3)))
+        else:
+            chosen = set(rng.sample(teams, min(len(teams), 3)))
+        held, could = [], []
+        for r in requests:
+            pairs = ctx.worker_vars(r)
+            vals = values[r.id][1:1 + len(pairs)]
+            if any(v and w.team in chosen for (w, _), v in zip(pairs, vals)):
+                held.append(r.id)
+            elif any(w.team in chosen for w, _ in pairs):
+                could.append(r.id)
+        rng.shuffle(held)
+        rng.shuffle(could)
+        free.update(held[:max(0, size - len(free))])
+        free.update(could[:max(0, size - len(free))])
+    else:
+        order = list(range(len(requests)))
+        rng.shuffle(order)
+        free = {requests[i].id for i in order[:size]}
+    families = {r.family_id for r in requests if r.id in free}
+    free.update(r.id for r in requests if r.family_id in families)  # siblings move together
+    return free
+
+
+def _sub_model(ctx: ServiceModel, values: dict[str, list[int]], free: set[str]) -> cp_model.CpModel:
+    """The service model with every request outside ``free`` fixed to its incumbent values
+    and the freed ones hinted with theirs."""
+    model = ctx.model.clone()
+    model.ClearHints()
+    proto = model.proto
+    for r in ctx.requests:
+        variables = request_variables(ctx, r)
+        if r.id in free:
+            for v, value in zip(variables, values[r.id]):
+                model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
+            continue
+        for v, value in zip(variables, values[r.id]):
+            domain = proto.variables[v.Index()].domain
+            domain[0] = value
+            domain[1] = value
+    return model

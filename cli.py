@@ -2,7 +2,7 @@
 
 Exit statuses: 0 plan written; 1 bad input (nothing written); 3 plan written but a
 statutory child is unallocated (escalate); 4 the plan failed its independent check or the
-solver found none (nothing written); 5 internal error.
+solver found none (nothing written); 5 internal error; 6 (batch) another run holds the lock.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ EXIT_BAD_INPUT = 1
 EXIT_UNALLOCATED_STATUTORY = 3
 EXIT_PLAN_REJECTED = 4
 EXIT_INTERNAL = 5
+EXIT_LOCKED = 6  # caseload batch: another run holds the output folder's lock
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Caseload allocation and transfer planning for children's social care.")
@@ -61,6 +62,25 @@ def source_for(input: Path | None, pack: str | None) -> Iterator[Path]:
         return
     with demo_for(pack) as folder:
         yield folder
+
+
+@contextmanager
+def _stage(text: str) -> Iterator[None]:
+    """A spinner with the time elapsed on stderr while a long stage runs (drawn only on a
+    terminal), then one line saying the stage finished and how long it took."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True, highlight=False)
+    started = time.perf_counter()
+    if console.is_terminal:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                      console=console, transient=True) as progress:
+            progress.add_task(text, total=None)
+            yield
+    else:
+        yield
+    console.print(f"[green]done[/green] {text} ({time.perf_counter() - started:.2f} s)")
 
 
 def _fail_input(exc: Exception) -> None:
@@ -106,6 +126,9 @@ def plan(
     overrides: Annotated[Optional[Path], typer.Option(
         help="Manager overrides (CSV: pin a child to a worker or date, or forbid a worker; "
         "each with a reason).")] = None,
+    tracker: Annotated[Optional[str], typer.Option(
+        "--tracker", help="Transfer tracker URL (e.g. sqlite:///out/tracker.sqlite): pin its "
+        "agreed transfers and record this run. Default: none.")] = None,
 ) -> None:
     """Decide the week's transfers, allocate workers and dates, check, and write the plan."""
     from allocator.config import load_config
@@ -115,11 +138,17 @@ def plan(
     from allocator.summary import summarise
 
     started = time.perf_counter()
+    tracked = None
+    if tracker is not None:
+        from allocator.tracker.command import open_for_plan
+
+        tracked = open_for_plan(tracker)
     try:
-        with source_for(input, pack) as source:
-            run = run_plan(source, week=_week(week), pack_name=pack, seed=seed,
-                           time_limit=time_limit, config=load_config(config),
-                           overrides=overrides)
+        with source_for(input, pack) as source, _stage(
+                "load, validate, decide transfers, optimise, check"):
+            run = (tracked.plan if tracked else run_plan)(
+                source, week=_week(week), pack_name=pack, seed=seed, time_limit=time_limit,
+                config=load_config(config), overrides=overrides)
     except InputError as exc:
         _fail_input(exc)
     except NoPlanError as exc:
@@ -133,7 +162,12 @@ def plan(
         for v in exc.violations[:50]:
             typer.echo(f"  {v}", err=True)
         raise typer.Exit(EXIT_PLAN_REJECTED) from None
-    written = write_plan(run, out)
+    with _stage("write CSV, JSON, Excel workbook and HTML report"):
+        written = write_plan(run, out)
+    if tracked is not None:
+        typer.echo(f"Recorded in the tracker as run {tracked.record(run, out, written, seed)}")
+        for line in tracked.unpinned_lines():
+            typer.echo(line, err=True)
     summary = summarise(run)
     for line in summary.lines():
         typer.echo(line)
@@ -143,7 +177,7 @@ def plan(
                f"{time.perf_counter() - started:.2f} s")
     typer.echo(f"Plan written (DRAFT until a manager approves it) to {out}/:")
     for path in written:
-        typer.echo(f"  {path.name}")
+        typer.echo(f"  {path.name:<20} {path.resolve()}")
     if summary.unallocated_statutory:
         typer.echo(f"ESCALATE: {summary.unallocated_statutory} statutory child(ren) could not be "
                    "allocated; see transfer_roster.csv (to_worker UNALLOCATED).", err=True)
@@ -315,6 +349,16 @@ def main() -> None:
                    "new. Set CASELOAD_DEBUG=1 to see the traceback on a machine allowed to "
                    "show case data.", err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+from allocator.tracker.command import register as _register_tracker  # noqa: E402
+
+_register_tracker(app)
+
+from allocator.importers.command import import_command, reidentify_command  # noqa: E402
+
+app.command("import")(import_command)
+app.command("reidentify")(reidentify_command)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ independent check has passed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -80,8 +81,14 @@ def decide(caseload: Caseload, pack: Pack, week: date) -> tuple[list[ChildState]
 
 def run_plan(source: Path, week: date | None = None, pack_name: str | None = None,
              seed: int = 0, time_limit: float = 30.0, config: PlanConfig | None = None,
-             overrides: Path | None = None) -> PlanRun:
+             overrides: Path | None = None,
+             pins: Callable[[str, AllocationProblem], Sequence[d.Override]] | None = None,
+             ) -> PlanRun:
     """Run the whole pipeline.
+
+    ``pins`` supplies standing overrides for the week's requests (the transfer tracker's
+    agreed items, given the council's name and the problem); they are honoured like a
+    manager's and form the baseline the cost of ``overrides`` is measured against.
 
     Raises InputError for bad input (overrides included), NoPlanError when overrides cannot
     all be honoured (naming them and the rules they collide with), PlanCheckError when the
@@ -102,6 +109,8 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     problem = ProblemBuilder(caseload, pack, config, engine.plan_date,
                              engine.horizon_end).build(states, decisions)
     timings["rules"] = time.perf_counter() - t
+    if pins is not None:
+        problem = attach_overrides(problem, pins(caseload.manifest.council, problem), "tracker")
     free_problem = problem
     if overrides is not None:
         problem = with_overrides(problem, overrides)
@@ -113,7 +122,7 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     if result.status not in ("OPTIMAL", "FEASIBLE"):
         raise PlanCheckError([f"solver ended {result.status} without a plan"])
     override_cost = None
-    if problem.overrides:
+    if problem.overrides != free_problem.overrides:  # a manager's overrides: cost them
         override_cost = result.objective - solve(free_problem, seed, time_limit).objective
     t = time.perf_counter()
     report = check_plan(result.plan, problem)
@@ -137,16 +146,23 @@ def term_mismatches(solver_terms: dict[str, int], checker_terms: dict[str, int])
 
 def with_overrides(problem: AllocationProblem, path: Path) -> AllocationProblem:
     """The problem with a manager's overrides file read, checked and attached."""
-    from dataclasses import replace
-
     from allocator.io.reader import read_table
 
-    rows = read_table(path, d.Override)
+    return attach_overrides(problem, read_table(path, d.Override), Path(path).name)
+
+
+def attach_overrides(problem: AllocationProblem, rows: Sequence[d.Row],
+                     file: str) -> AllocationProblem:
+    """The problem with override rows resolved and added. A child these rows name loses the
+    overrides attached before (a manager's word this week replaces a tracker's pin)."""
+    from dataclasses import replace
+
     request_ids: dict[str, list[str]] = {}
     for r in problem.requests:
         request_ids.setdefault(r.child_id, []).append(r.id)
-    resolved, problems = resolve_overrides(rows, request_ids, set(problem.workers),
-                                           Path(path).name)
+    resolved, problems = resolve_overrides(tuple(rows), request_ids, set(problem.workers), file)
     if problems:
         raise InputError(problems)
-    return replace(problem, overrides=tuple(resolved))
+    named = {o.child_id for o in resolved}
+    kept = tuple(o for o in problem.overrides if o.child_id not in named)
+    return replace(problem, overrides=kept + tuple(resolved))

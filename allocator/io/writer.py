@@ -1,4 +1,5 @@
-"""Write a checked plan: CSV and JSON files, all-or-nothing, readable only by the owner.
+"""Write a checked plan: CSV, JSON, an Excel workbook and an HTML report, all-or-nothing,
+readable only by the owner.
 
 Files are staged in a private folder beside the outputs, flushed to disk, then moved into
 place; a run that fails before that leaves the previous outputs as they were. Text cells
@@ -14,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -50,16 +52,18 @@ def csv_text(header: Sequence[str], rows: Iterable[Mapping[str, object]]) -> str
     return buf.getvalue()
 
 
-def write_files_atomically(out: Path, files: Mapping[str, str]) -> list[Path]:
-    """Write ``files`` (name -> text) into ``out`` all-or-nothing, owner-only."""
+def write_files_atomically(out: Path, files: Mapping[str, str | bytes]) -> list[Path]:
+    """Write ``files`` (name -> text, or bytes for a workbook) into ``out`` all-or-nothing,
+    owner-only. Text is written as UTF-8 exactly as given (no newline translation)."""
     out.mkdir(parents=True, exist_ok=True, mode=0o700)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
-        for name, text in files.items():
+        for name, content in files.items():
+            data = content.encode("utf-8") if isinstance(content, str) else content
             path = staging / name
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
         written = []
@@ -99,17 +103,37 @@ CAPACITY_COLUMNS = (
 )
 
 
-def plan_files(run: PlanRun) -> dict[str, str]:
-    """Every output file's text for one checked run, deterministic for the same run."""
-    roster = list(roster_rows(run))
-    return {
-        "transfer_roster.csv": csv_text(ROSTER_COLUMNS, roster),
-        "decisions.csv": csv_text(DECISION_COLUMNS, decision_rows(run)),
-        "capacity.csv": csv_text(CAPACITY_COLUMNS, capacity_rows(run)),
-        "explanations.csv": csv_text(EXPLANATION_COLUMNS, explanation_rows(run)),
-        "plan.json": json.dumps(plan_json(run, roster), indent=1, sort_keys=True,
+@dataclass(frozen=True)
+class PlanRows:
+    """The rows every output is made from, built once so the CSVs, the workbook and the
+    HTML report show the same figures."""
+
+    roster: list[dict[str, object]]
+    decisions: list[dict[str, object]]
+    capacity: list[dict[str, object]]
+    explanations: list[dict[str, object]]
+
+
+def plan_rows(run: PlanRun) -> PlanRows:
+    return PlanRows(list(roster_rows(run)), list(decision_rows(run)),
+                    list(capacity_rows(run)), list(explanation_rows(run)))
+
+
+def plan_files(run: PlanRun) -> dict[str, str | bytes]:
+    """Every output file's content for one checked run, deterministic for the same run."""
+    from allocator.report import report_files
+
+    rows = plan_rows(run)
+    files: dict[str, str | bytes] = {
+        "transfer_roster.csv": csv_text(ROSTER_COLUMNS, rows.roster),
+        "decisions.csv": csv_text(DECISION_COLUMNS, rows.decisions),
+        "capacity.csv": csv_text(CAPACITY_COLUMNS, rows.capacity),
+        "explanations.csv": csv_text(EXPLANATION_COLUMNS, rows.explanations),
+        "plan.json": json.dumps(plan_json(run, rows.roster), indent=1, sort_keys=True,
                                 default=_json_default) + "\n",
     }
+    files.update(report_files(run, rows))
+    return files
 
 
 def write_plan(run: PlanRun, out: Path) -> list[Path]:

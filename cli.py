@@ -121,7 +121,10 @@ def plan(
     week: WeekOpt = None,
     pack: PackOpt = None,
     seed: Annotated[int, typer.Option(help="Solver seed; same input and seed, same plan.")] = 0,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Solver seconds.")] = 30.0,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Solver budget in CP-SAT deterministic seconds (about a second "
+        "each on an idle core), shared among services: the same budget gives the same plan "
+        "on any machine.")] = 30.0,
     config: Annotated[Optional[Path], typer.Option(help="Points and weights (TOML).")] = None,
     overrides: Annotated[Optional[Path], typer.Option(
         help="Manager overrides (CSV: pin a child to a worker or date, or forbid a worker; "

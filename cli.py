@@ -12,7 +12,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from importlib import resources
@@ -65,22 +65,45 @@ def source_for(input: Path | None, pack: str | None) -> Iterator[Path]:
 
 
 @contextmanager
-def _stage(text: str) -> Iterator[None]:
+def _stage(text: str) -> Iterator[Callable[[str], None]]:
     """A spinner with the time elapsed on stderr while a long stage runs (drawn only on a
-    terminal), then one line saying the stage finished and how long it took."""
+    terminal), then one line saying the stage finished and how long it took.
+
+    Yields a function that names the step now running, for stages made of several steps;
+    each finished step gets its own line.
+    """
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     console = Console(stderr=True, highlight=False)
     started = time.perf_counter()
+    current = {"name": "", "at": started}
+
+    def finish_step() -> None:
+        if current["name"]:
+            console.print(f"[green]done[/green] {current['name']} "
+                          f"({time.perf_counter() - current['at']:.2f} s)")
+
     if console.is_terminal:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                       console=console, transient=True) as progress:
-            progress.add_task(text, total=None)
-            yield
+            task = progress.add_task(text, total=None)
+
+            def step(name: str) -> None:
+                finish_step()
+                current.update(name=name, at=time.perf_counter())
+                progress.update(task, description=name)
+
+            yield step
     else:
-        yield
-    console.print(f"[green]done[/green] {text} ({time.perf_counter() - started:.2f} s)")
+        def step(name: str) -> None:
+            finish_step()
+            current.update(name=name, at=time.perf_counter())
+
+        yield step
+    finish_step()
+    if not current["name"]:
+        console.print(f"[green]done[/green] {text} ({time.perf_counter() - started:.2f} s)")
 
 
 def _fail_input(exc: Exception) -> None:
@@ -147,11 +170,10 @@ def plan(
 
         tracked = open_for_plan(tracker)
     try:
-        with source_for(input, pack) as source, _stage(
-                "load, validate, decide transfers, optimise, check"):
+        with source_for(input, pack) as source, _stage("plan") as step:
             run = (tracked.plan if tracked else run_plan)(
                 source, week=_week(week), pack_name=pack, seed=seed, time_limit=time_limit,
-                config=load_config(config), overrides=overrides)
+                config=load_config(config), overrides=overrides, progress=step)
     except InputError as exc:
         _fail_input(exc)
     except NoPlanError as exc:

@@ -83,8 +83,11 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
              seed: int = 0, time_limit: float = 30.0, config: PlanConfig | None = None,
              overrides: Path | None = None,
              pins: Callable[[str, AllocationProblem], Sequence[d.Override]] | None = None,
-             ) -> PlanRun:
+             progress: Callable[[str], None] | None = None) -> PlanRun:
     """Run the whole pipeline.
+
+    ``progress`` is told the name of each stage as it starts (load and validate, decide
+    transfers, optimise, check), so a caller can show where a long run is.
 
     ``pins`` supplies standing overrides for the week's requests (the transfer tracker's
     agreed items, given the council's name and the problem); they are honoured like a
@@ -95,6 +98,8 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     solver's plan fails the independent check.
     """
     timings: dict[str, float] = {}
+    stage = progress or (lambda name: None)
+    stage("load and validate")
     t = time.perf_counter()
     caseload = read_caseload(source)
     timings["load_validate"] = time.perf_counter() - t
@@ -104,6 +109,7 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
         raise InputError(problems)
     week = week or default_week(caseload)
     config = config or PlanConfig()
+    stage("decide transfers")
     t = time.perf_counter()
     states, decisions, engine = decide(caseload, pack, week)
     problem = ProblemBuilder(caseload, pack, config, engine.plan_date,
@@ -114,6 +120,7 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     free_problem = problem
     if overrides is not None:
         problem = with_overrides(problem, overrides)
+    stage(f"optimise ({len(problem.requests)} requests)")
     result = solve(problem, seed=seed, time_limit=time_limit)
     timings["model_build"] = result.build_seconds
     timings["solve"] = result.solve_seconds
@@ -124,6 +131,7 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     override_cost = None
     if problem.overrides != free_problem.overrides:  # a manager's overrides: cost them
         override_cost = result.objective - solve(free_problem, seed, time_limit).objective
+    stage("independent check")
     t = time.perf_counter()
     report = check_plan(result.plan, problem)
     timings["check"] = time.perf_counter() - t

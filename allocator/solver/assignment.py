@@ -1,0 +1,442 @@
+"""A generic assignment core: items to capacitated agents at least total cost.
+
+Agents have capacities; each (agent, item) pair that is allowed has a weight and a cost; every
+item goes to exactly one agent (or, where a penalty is given, may stay unassigned at that
+penalty), no agent's items weigh more than its capacity, and the total cost is minimised.
+This is the Generalized Assignment Problem; the public GAP instances (``benchmarks/gap.py``)
+measure this core against the best plans known.
+
+The search is deterministic: the same problem, seed and time limit give the same answer on
+any machine, because every limit is counted in CP-SAT's deterministic time (a wall-clock
+limit is only a backstop, far beyond it on an ordinary machine). It runs in three
+steps, each there because the one before it stalls on the hard instances:
+
+1. a regret start (the item whose best agent it would cost most to lose goes first), given
+   to CP-SAT as a hint;
+2. CP-SAT on the whole model for a share of the time, which proves the lower bound and
+   usually improves the start;
+3. a large-neighbourhood search: most items stay where they are, a window of items is
+   freed and re-solved exactly by CP-SAT, and the plan kept if no worse. A window is
+   mostly a few agents that the LP relaxation says could trade items cheaply (its reduced
+   costs), with part of their items; sometimes all their items, sometimes items scattered
+   over every agent. Small exact models close the fraction of a percent that one search
+   over the whole model reaches only slowly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.linear_solver import pywraplp  # type: ignore[import-untyped]
+from ortools.sat.python import cp_model
+
+UNASSIGNED = -1  # agent_of value of an item left unassigned
+
+STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
+                cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
+                cp_model.UNKNOWN: "UNKNOWN"}
+
+
+@dataclass(frozen=True, eq=False)
+class AssignmentProblem:
+    """Agents (rows) by items (columns): integer cost and weight, capacities per agent.
+
+    ``allowed[a, i]`` is False where the pair is forbidden (a pair heavier than the agent's
+    whole capacity is forbidden too). ``penalty[i]`` is the cost of leaving item ``i``
+    unassigned; None means every item must be assigned.
+    """
+
+    cost: np.ndarray
+    weight: np.ndarray
+    capacity: np.ndarray
+    allowed: np.ndarray
+    penalty: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        m, n = self.cost.shape
+        if self.weight.shape != (m, n) or self.allowed.shape != (m, n):
+            raise ValueError("cost, weight and allowed must all be agents x items")
+        if self.capacity.shape != (m,):
+            raise ValueError(f"capacity must have one entry per agent ({m})")
+        if self.penalty is not None and self.penalty.shape != (n,):
+            raise ValueError(f"penalty must have one entry per item ({n})")
+        if (self.weight[self.allowed] < 0).any():
+            raise ValueError("weights must not be negative")
+
+    @property
+    def agents(self) -> int:
+        return int(self.cost.shape[0])
+
+    @property
+    def items(self) -> int:
+        return int(self.cost.shape[1])
+
+    @classmethod
+    def dense(cls, cost: np.ndarray, weight: np.ndarray, capacity: np.ndarray,
+              penalty: np.ndarray | None = None) -> AssignmentProblem:
+        """Every pair allowed (unless heavier than the agent's capacity)."""
+        cost, weight = np.asarray(cost, np.int64), np.asarray(weight, np.int64)
+        capacity = np.asarray(capacity, np.int64)
+        allowed = weight <= capacity[:, None]
+        return cls(cost, weight, capacity, allowed,
+                   None if penalty is None else np.asarray(penalty, np.int64))
+
+    @classmethod
+    def from_pairs(cls, capacity: list[int], items: int,
+                   pairs: Mapping[tuple[int, int], tuple[int, int]],
+                   penalty: list[int] | None = None) -> AssignmentProblem:
+        """From ``{(agent, item): (weight, cost)}``; absent pairs are forbidden."""
+        m = len(capacity)
+        cost = np.zeros((m, items), np.int64)
+        weight = np.zeros((m, items), np.int64)
+        allowed = np.zeros((m, items), bool)
+        for (a, i), (w, c) in pairs.items():
+            weight[a, i], cost[a, i], allowed[a, i] = w, c, True
+        cap = np.asarray(capacity, np.int64)
+        allowed &= weight <= cap[:, None]
+        return cls(cost, weight, cap, allowed,
+                   None if penalty is None else np.asarray(penalty, np.int64))
+
+    def objective(self, agent_of: np.ndarray) -> int:
+        """Total cost of an assignment (penalties for unassigned items included)."""
+        agent_of = np.asarray(agent_of)
+        placed = agent_of != UNASSIGNED
+        total = int(self.cost[agent_of[placed], np.flatnonzero(placed)].sum())
+        if self.penalty is not None:
+            total += int(self.penalty[~placed].sum())
+        return total
+
+    def violations(self, agent_of: np.ndarray) -> list[str]:
+        """Why an assignment is not feasible, in words; empty when it is."""
+        agent_of = np.asarray(agent_of)
+        out = []
+        for i in np.flatnonzero(agent_of == UNASSIGNED):
+            if self.penalty is None:
+                out.append(f"item {i} is unassigned")
+        placed = np.flatnonzero(agent_of != UNASSIGNED)
+        for i in placed:
+            if not self.allowed[agent_of[i], i]:
+                out.append(f"item {i} is given to agent {agent_of[i]}, a forbidden pair")
+        for a, load in enumerate(self.loads(agent_of)):
+            if load > self.capacity[a]:
+                out.append(f"agent {a} carries {load}, above its capacity {self.capacity[a]}")
+        return out
+
+    def loads(self, agent_of: np.ndarray) -> np.ndarray:
+        agent_of = np.asarray(agent_of)
+        placed = np.flatnonzero(agent_of != UNASSIGNED)
+        return np.bincount(agent_of[placed], self.weight[agent_of[placed], placed],
+                           minlength=self.agents).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    """What the search found: the agent of every item (``UNASSIGNED`` = -1), the objective,
+    the proven lower bound, the status and the time taken."""
+
+    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE or UNKNOWN (no assignment found in time)
+    agent_of: tuple[int, ...]
+    objective: int | None
+    bound: int | None
+    seconds: float
+    deterministic_seconds: float
+    log: dict[str, int] = field(default_factory=dict)  # neighbourhoods tried and improved
+
+    @property
+    def gap(self) -> float | None:
+        """(objective - bound) / objective, the proven distance from optimal."""
+        if self.objective is None or self.bound is None:
+            return None
+        return (self.objective - self.bound) / max(1, abs(self.objective))
+
+
+def regret_start(problem: AssignmentProblem) -> np.ndarray:
+    """A greedy assignment by regret (Martello and Toth's desirability).
+
+    Repeatedly the item that would lose most by missing its cheapest agent with room goes to
+    that agent. Items no agent has room for stay ``UNASSIGNED`` (the hint is then partial).
+    """
+    m, n = problem.agents, problem.items
+    room = problem.capacity.astype(np.int64).copy()
+    agent_of = np.full(n, UNASSIGNED, np.int64)
+    open_items = np.ones(n, bool)
+    while open_items.any() and m:
+        fits = problem.allowed & (problem.weight <= room[:, None]) & open_items[None, :]
+        priced = np.where(fits, problem.cost, np.inf)
+        ranked = np.sort(priced, axis=0)
+        best = ranked[0]
+        placeable = np.isfinite(best)
+        if not placeable.any():
+            break
+        second = ranked[1] if m > 1 else np.full(n, np.inf)
+        # An item with one agent left goes first: losing it would leave the item nowhere.
+        regret = np.where(np.isfinite(second), second - np.where(placeable, best, 0), np.inf)
+        regret = np.where(placeable, regret, -np.inf)
+        i = int(np.argmax(regret))
+        a = int(np.argmin(priced[:, i]))
+        agent_of[i] = a
+        room[a] -= problem.weight[a, i]
+        open_items[i] = False
+    return agent_of
+
+
+def parameters(solver: cp_model.CpSolver, seed: int, time_limit: float, wall_seconds: float,
+               workers: int = 1) -> None:
+    """Deterministic CP-SAT: same model and seed, same answer, whatever the machine's load.
+
+    The limit is CP-SAT's deterministic time; ``wall_seconds`` is only a backstop (a search
+    stopped by it is the one thing that can differ between runs). Several workers are
+    interleaved in one thread of control, never raced.
+    """
+    p = solver.parameters
+    p.random_seed = seed
+    p.num_workers = workers
+    p.interleave_search = workers > 1
+    p.max_deterministic_time = max(0.01, time_limit)
+    p.max_time_in_seconds = max(0.01, wall_seconds)
+
+
+@dataclass
+class _Model:
+    """A CP-SAT model of an assignment over some items and agents (a whole problem or a
+    window of one); ``x`` holds (agent, item, literal) for every allowed pair."""
+
+    model: cp_model.CpModel
+    x: list[tuple[int, int, cp_model.IntVar]]
+    u: dict[int, cp_model.IntVar]
+
+
+def _build(problem: AssignmentProblem, items: np.ndarray, agents: np.ndarray,
+           room: np.ndarray) -> _Model:
+    """The model of assigning ``items`` to ``agents`` with ``room`` left on each agent.
+
+    Per item an exactly-one row, per agent a capacity row: together they are the LP
+    relaxation CP-SAT starts from.
+    """
+    model = cp_model.CpModel()
+    sub_allowed = problem.allowed[np.ix_(agents, items)] & (
+        problem.weight[np.ix_(agents, items)] <= room[agents][:, None])
+    a_idx, i_idx = np.nonzero(sub_allowed)
+    lits = [model.new_bool_var("") for _ in range(len(a_idx))]
+    x = [(int(agents[a]), int(items[i]), v) for a, i, v in zip(a_idx, i_idx, lits)]
+    by_item: dict[int, list[cp_model.IntVar]] = {int(i): [] for i in items}
+    by_agent: dict[int, list[tuple[int, cp_model.IntVar]]] = {int(a): [] for a in agents}
+    for a, i, v in x:
+        by_item[i].append(v)
+        by_agent[a].append((int(problem.weight[a, i]), v))
+    u: dict[int, cp_model.IntVar] = {}
+    obj_vars: list[cp_model.IntVar] = list(lits)
+    obj_coef = [int(problem.cost[a, i]) for a, i, _ in x]
+    for i, vs in by_item.items():
+        if problem.penalty is not None:
+            u[i] = model.new_bool_var("")
+            model.add_exactly_one(vs + [u[i]])
+            obj_vars.append(u[i])
+            obj_coef.append(int(problem.penalty[i]))
+        else:
+            model.add_exactly_one(vs)
+    for a, pairs in by_agent.items():
+        if pairs and sum(w for w, _ in pairs) > room[a]:
+            model.add(cp_model.LinearExpr.weighted_sum([v for _, v in pairs],
+                                                      [w for w, _ in pairs]) <= int(room[a]))
+    model.minimize(cp_model.LinearExpr.weighted_sum(obj_vars, obj_coef))
+    return _Model(model, x, u)
+
+
+def _hint(built: _Model, agent_of: np.ndarray) -> None:
+    for a, i, v in built.x:
+        built.model.add_hint(v, bool(agent_of[i] == a))
+    for i, v in built.u.items():
+        built.model.add_hint(v, bool(agent_of[i] == UNASSIGNED))
+
+
+def _read(built: _Model, solver: cp_model.CpSolver, agent_of: np.ndarray) -> np.ndarray:
+    out = agent_of.copy()
+    for i in built.u:
+        out[i] = UNASSIGNED
+    for a, i, v in built.x:
+        if solver.boolean_value(v):
+            out[i] = a
+    return out
+
+
+WALL_BACKSTOP = 3.0  # default wall-clock backstop, as a multiple of the deterministic limit
+FULL_SHARE = 0.2  # share of the time CP-SAT searches the whole model before the windows
+WINDOW_LIMIT = 0.1  # deterministic seconds for one window's exact solve
+WINDOW_ITEMS = 25  # items freed per window at first; grows while windows solve quickly
+BUILD_SECONDS_PER_PAIR = 2e-5  # a window's model building, charged as deterministic time
+LP_SECONDS_PER_PAIR = 2e-5  # the LP relaxation that relates agents, charged likewise
+PULL_SCALE = 0.3  # reduced costs are scaled by this share of their median
+
+
+def solve_assignment(problem: AssignmentProblem, seed: int = 0, time_limit: float = 10.0,
+                     workers: int = 1, wall_limit: float | None = None) -> AssignmentResult:
+    """Assign every item to an agent at least cost; deterministic for a seed.
+
+    ``time_limit`` is in CP-SAT's deterministic seconds (about wall seconds on an unloaded
+    core); ``wall_limit`` is a backstop in wall seconds (default three times the limit);
+    ``workers`` interleaved CP-SAT workers search the whole model.
+    """
+    started = time.perf_counter()
+    deadline = started + (WALL_BACKSTOP * time_limit if wall_limit is None else wall_limit)
+    start = regret_start(problem)
+    built = _build(problem, np.arange(problem.items), np.arange(problem.agents),
+                   problem.capacity)
+    _hint(built, start)
+    solver = cp_model.CpSolver()
+    spent = 0.0
+    status = cp_model.UNKNOWN
+    # The whole model first, for its share; if that finds nothing, for all the time left.
+    for share in (FULL_SHARE, 1.0):
+        parameters(solver, seed, time_limit * share - spent, deadline - time.perf_counter(),
+                   workers)
+        status = solver.solve(built.model)
+        spent += solver.deterministic_time
+        if status != cp_model.UNKNOWN or time_limit - spent < 0.01:
+            break
+    name = STATUS_NAMES.get(status, str(status))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return AssignmentResult(name, tuple(int(a) for a in start), None, None,
+                                time.perf_counter() - started, spent)
+    bound = round(solver.best_objective_bound)
+    best = _read(built, solver, start)
+    objective = round(solver.objective_value)
+    log: dict[str, int] = {}
+    if status != cp_model.OPTIMAL:
+        pull = _lp_pull(problem)
+        spent += LP_SECONDS_PER_PAIR * int(problem.allowed.sum())
+        search = _Search(problem, bound, np.random.default_rng(seed), time_limit, deadline,
+                         pull)
+        best, objective, spent, log = search.run(best, objective, spent)
+        name = "OPTIMAL" if objective == bound else "FEASIBLE"
+    return AssignmentResult(name, tuple(int(a) for a in best), objective, bound,
+                            time.perf_counter() - started, spent, log)
+
+
+@dataclass
+class _Search:
+    """The large-neighbourhood search: windows of items re-solved exactly, the plan kept
+    whenever a window's answer is no worse (so the search also walks across plateaus)."""
+
+    problem: AssignmentProblem
+    bound: int
+    rng: np.random.Generator
+    time_limit: float
+    deadline: float  # wall-clock backstop
+    pull: np.ndarray | None = None  # (agents, items): how cheaply each item could move there
+
+    def run(self, best: np.ndarray, objective: int,
+            spent: float) -> tuple[np.ndarray, int, float, dict[str, int]]:
+        size = WINDOW_ITEMS
+        log = {"windows": 0, "improved": 0}
+        while (spent < self.time_limit and objective > self.bound
+               and time.perf_counter() < self.deadline):
+            cand, status, cost = self._solve_window(best, size, self.time_limit - spent)
+            spent += cost
+            log["windows"] += 1
+            if cand is not None:
+                value = self.problem.objective(cand)
+                log["improved"] += value < objective
+                if value <= objective:
+                    best, objective = cand, value
+            # Windows proved quickly grow; windows cut short by their limit shrink.
+            if status == cp_model.OPTIMAL:
+                size = min(self.problem.items, size + 2)
+            else:
+                size = max(10, size - 4)
+        return best, objective, spent, log
+
+    def _solve_window(self, best: np.ndarray, size: int,
+                      left: float) -> tuple[np.ndarray | None, int, float]:
+        """One window's exact re-solve: the new assignment (or None), status and the
+        deterministic seconds it cost (model building included)."""
+        problem = self.problem
+        items, agents = _window(problem, best, self.rng, size, self.pull)
+        fixed = np.where(np.isin(np.arange(problem.items), items), UNASSIGNED, best)
+        built = _build(problem, items, agents, problem.capacity - problem.loads(fixed))
+        _hint(built, best)
+        solver = cp_model.CpSolver()
+        parameters(solver, int(self.rng.integers(1 << 30)), min(WINDOW_LIMIT, left),
+                   self.deadline - time.perf_counter())
+        status = int(solver.solve(built.model))
+        cost = solver.deterministic_time + BUILD_SECONDS_PER_PAIR * len(built.x)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None, status, cost
+        return _read(built, solver, best), status, cost
+
+
+def _lp_pull(problem: AssignmentProblem) -> np.ndarray:
+    """How cheaply each item could move to each agent, by the LP relaxation: exp(-reduced
+    cost / scale), near 1 for a move the LP prices at nothing, near 0 for a dear one.
+
+    Windows built from agents that pull each other's items hold the exchanges an
+    improvement needs; random agents mostly hold none.
+    """
+    m, n = problem.agents, problem.items
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    one = [lp.Constraint(1, 1) for _ in range(n)]
+    cap = [lp.Constraint(-lp.infinity(), float(c)) for c in problem.capacity]
+    objective = lp.Objective()
+    pairs = list(zip(*np.nonzero(problem.allowed)))
+    xs = []
+    for a, i in pairs:
+        x = lp.NumVar(0, 1, "")
+        one[i].SetCoefficient(x, 1)
+        cap[a].SetCoefficient(x, float(problem.weight[a, i]))
+        objective.SetCoefficient(x, float(problem.cost[a, i]))
+        xs.append(x)
+    objective.SetMinimization()
+    rc = np.full((m, n), np.inf)
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return np.ones((m, n))  # no guidance: every agent equally related
+    for (a, i), x in zip(pairs, xs):
+        rc[a, i] = max(0.0, x.reduced_cost())
+    finite = rc[np.isfinite(rc)]
+    scale = PULL_SCALE * max(1e-9, float(np.median(finite)) if finite.size else 1.0)
+    return np.exp(-rc / scale)
+
+
+def _window(problem: AssignmentProblem, agent_of: np.ndarray, rng: np.random.Generator,
+            size: int, pull: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The items to free and the agents they may go to.
+
+    Mostly a few agents with part of their items, re-shared among those agents: on tight
+    capacities an improvement needs items to leave and enter the same agents together.
+    Sometimes all items of a few agents, sometimes items scattered over every agent (free
+    to go to any agent with room), so that no pattern of moves is out of reach for long.
+    """
+    m, n = problem.agents, problem.items
+    per_agent = max(1.0, n / m)
+    kind = rng.random()
+    if kind < 0.8 and m > 2:
+        share = 1.3 if kind < 0.6 else 1.0
+        k = int(min(m, max(2, round(share * size / per_agent))))
+        if pull is None:
+            agents = np.sort(rng.choice(m, size=k, replace=False))
+        else:
+            agents = _related_agents(pull, agent_of, rng, k)
+        pool = np.flatnonzero(np.isin(agent_of, agents))
+        if kind >= 0.6 or len(pool) <= size:
+            return pool, agents
+        return np.sort(rng.choice(pool, size=size, replace=False)), agents
+    items = np.sort(rng.choice(n, size=min(size, n), replace=False))
+    return items, np.arange(m)
+
+
+def _related_agents(pull: np.ndarray, agent_of: np.ndarray, rng: np.random.Generator,
+                    k: int) -> np.ndarray:
+    m = pull.shape[0]
+    placed = agent_of != UNASSIGNED
+    flow = np.zeros((m, m))
+    np.add.at(flow, agent_of[placed], pull[:, placed].T)
+    flow = flow + flow.T
+    np.fill_diagonal(flow, 0.0)
+    chosen = [int(rng.integers(m))]
+    for _ in range(k - 1):
+        weight = flow[chosen].sum(axis=0) + 1e-3
+        weight[chosen] = 0.0
+        chosen.append(int(rng.choice(m, p=weight / weight.sum())))
+    return np.sort(np.array(chosen))

@@ -4,6 +4,7 @@ the model against the greedy baseline a manager would apply by hand.
     python benchmarks/run.py            # weekly plans at 1,000 / 3,000 / 12,000 / 30,000
     python benchmarks/run.py --smoke    # one small instance (what the test suite runs)
     python benchmarks/run.py --sizes 3000 --time-limit 60 --csv out.csv
+    python benchmarks/run.py --sizes 1000 3000 --highs   # and the same models in HiGHS
 
 Each instance runs in its own process, so its peak memory is its own. Figures are printed
 as a table and written as CSV; nothing here asserts a time.
@@ -29,11 +30,14 @@ COLUMNS = ("children", "requests", "load_validate_s", "rules_s", "build_s", "sol
            "check_s", "write_s", "total_s", "peak_mib", "status", "objective", "bound", "gap",
            "hard_violations", "greedy_objective", "model_unallocated", "greedy_unallocated",
            "model_split", "greedy_split", "model_over_capacity", "greedy_over_capacity",
-           "model_worker_changes", "greedy_worker_changes")
+           "model_worker_changes", "greedy_worker_changes", "highs_objective", "highs_bound",
+           "highs_s", "highs_to_model_quality_s")
 
 
-def measure(children: int, seed: int, time_limit: float) -> dict[str, object]:
-    """One instance, end to end, in this process."""
+def measure(children: int, seed: int, time_limit: float,
+            highs: bool = False) -> dict[str, object]:
+    """One instance, end to end, in this process; with ``highs``, each service's full model
+    is also solved by HiGHS (benchmarks/highs.py) for time to the same quality."""
     from allocator.checker import check_plan
     from allocator.demo import write_demo
     from allocator.io.writer import write_plan
@@ -51,7 +55,16 @@ def measure(children: int, seed: int, time_limit: float) -> dict[str, object]:
         greedy = greedy_plan(run.problem)
         greedy_check = check_plan(greedy, run.problem)
         model, base = _quality(run.result.plan, run.problem), _quality(greedy, run.problem)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # Large plans solve services in worker processes: the peak is the larger of the two.
+    peak = max(resource.getrusage(who).ru_maxrss
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    mip: dict[str, object] = {}
+    if highs:
+        from highs import highs_compare
+
+        both = highs_compare(run.problem, seed, time_limit)["total"]
+        mip = {"highs_objective": both["highs_objective"], "highs_bound": both["highs_bound"],
+               "highs_s": both["highs_s"], "highs_to_model_quality_s": both["highs_to_cpsat_s"]}
     return {
         "children": children, "requests": len(run.problem.requests),
         "load_validate_s": run.timings["load_validate"], "rules_s": run.timings["rules"],
@@ -65,6 +78,7 @@ def measure(children: int, seed: int, time_limit: float) -> dict[str, object]:
         "model_split": model["split"], "greedy_split": base["split"],
         "model_over_capacity": model["over"], "greedy_over_capacity": base["over"],
         "model_worker_changes": model["changes"], "greedy_worker_changes": base["changes"],
+        **{c: mip.get(c, "") for c in COLUMNS if c.startswith("highs")},
     }
 
 
@@ -89,7 +103,7 @@ def _quality(plan, problem) -> dict[str, int]:
 
 
 def _child(args: argparse.Namespace) -> None:
-    print(json.dumps(measure(args.one, args.seed, args.time_limit), default=str))
+    print(json.dumps(measure(args.one, args.seed, args.time_limit, args.highs), default=str))
 
 
 def main() -> None:
@@ -99,6 +113,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--csv", type=Path, default=Path("benchmarks/results.csv"))
+    parser.add_argument("--highs", action="store_true",
+                        help="also solve each service's full model with HiGHS")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -107,7 +123,8 @@ def main() -> None:
     rows = []
     for n in sizes:
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed",
-                              str(args.seed), "--time-limit", str(args.time_limit)],
+                              str(args.seed), "--time-limit", str(args.time_limit)]
+                             + (["--highs"] if args.highs else []),
                              capture_output=True, text=True, check=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         _print_row(rows[-1], header=len(rows) == 1)
@@ -122,6 +139,8 @@ def main() -> None:
 def _print_row(row: dict[str, object], header: bool) -> None:
     shown = ("children", "requests", "total_s", "build_s", "solve_s", "peak_mib", "status",
              "objective", "bound", "gap", "hard_violations", "greedy_objective")
+    if row.get("highs_objective") != "":
+        shown += ("highs_objective", "highs_bound", "highs_s", "highs_to_model_quality_s")
     if header:
         print(" ".join(f"{c:>16}" for c in shown))
     cells = []

@@ -54,6 +54,43 @@ def add(ctx: ServiceModel) -> None:
         slots = problem.teams[team].meeting_slots
         if len(meets) > slots:
             ctx.enforce(m.Add(sum(meets) <= slots), NAME, RULE)
+    add_slot_counts(ctx)
+
+
+def add_slot_counts(ctx: ServiceModel) -> None:
+    """For teams whose meetings are not modelled day by day: enough slots for the children
+    the team takes, by deadline.
+
+    Every meeting window starts on the plan date and ends on the request's last meeting
+    day, so a team can give meetings to the children it takes exactly when, for every
+    deadline D, the children whose window ends by D are no more than the team's slots up to
+    D (earliest deadline first then succeeds). These rows are therefore a relaxation of the
+    day-by-day model and keep the plan's meetings feasible without any meeting variables.
+    Large services only: there the relaxation's plan is repaired rather than re-solved.
+    """
+    if not ctx.is_large:
+        return  # small services model breached teams exactly, round by round
+    m, problem = ctx.model, ctx.problem
+    by_team: dict[str, list] = defaultdict(list)  # team -> [(deadline, x)]
+    for r in ctx.requests:
+        if not r.dates:
+            continue
+        deadline = last_meeting_day(r)
+        for w, x in ctx.worker_vars(r):
+            if w.team not in ctx.meeting_teams:
+                by_team[w.team].append((deadline, x))
+    for team, pairs in sorted(by_team.items()):
+        slots = problem.teams[team].meeting_slots
+        pairs.sort(key=lambda p: p[0])
+        deadlines = sorted({d for d, _ in pairs})
+        i, upto = 0, []
+        for deadline in deadlines:
+            while i < len(pairs) and pairs[i][0] <= deadline:
+                upto.append(pairs[i][1])
+                i += 1
+            room = slots * len(problem.meeting_days(team, deadline))
+            if len(upto) > room:  # else the count cannot bind
+                ctx.enforce(m.Add(sum(upto) <= room), NAME, RULE)
 
 
 def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:

@@ -16,6 +16,11 @@ from allocator.calendar import working_days_between
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 
 
+EXACT_UP_TO_REQUESTS = 40
+"""A service with at most this many requests is solved exactly, round by round; a larger
+one is searched by neighbourhoods from a relaxation that counts meeting slots."""
+
+
 @dataclass
 class Term:
     """A named objective term: ``weight * expr``, attributed to ``ids``."""
@@ -115,6 +120,10 @@ class ServiceModel:
 
     def request_vars(self, worker: Worker) -> list[tuple[Request, cp_model.IntVar]]:
         return self._by_worker.get(worker.id, [])
+
+    @property
+    def is_large(self) -> bool:
+        return len(self.requests) > EXACT_UP_TO_REQUESTS
 
     def is_dated(self, request: Request) -> bool:
         return request.id in self.dated

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from allocator.plan import Plan
 from allocator.problem import Request
 from allocator.solver.context import ServiceModel
 
@@ -29,6 +30,7 @@ SUB_SOLVE_DETERMINISTIC_SECONDS = 0.3  # per neighbourhood; most are solved to o
 STALL_ITERATIONS = 25  # stop after this many neighbourhoods in a row without a better plan
 FREE_REQUESTS = 25  # requests freed per neighbourhood, to start with
 MIN_FREE, MAX_FREE = 8, 80
+COMPLETE_DETERMINISTIC_SECONDS = 5.0  # to solve the auxiliary variables of a fixed plan
 
 
 @dataclass
@@ -96,6 +98,36 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
         else:
             stall += 1
     return best, figures
+
+
+def complete(ctx: ServiceModel, plan: Plan, seed: int,
+             solver_for: SolverFor) -> Incumbent | None:
+    """The plan as a solution of the whole model: every request fixed to the plan, the
+    rest (loads, meetings, terms) solved for; None if the plan is not a solution.
+
+    CP-SAT's own hint search can give up on a large model whose hint leaves the auxiliary
+    variables open; with the requests fixed, what is left is solved at once.
+    """
+    chosen = plan.by_request()
+    values: dict[str, list[int]] = {}
+    for r in ctx.requests:
+        a = chosen.get(r.id)
+        worker = a.worker if a is not None else None
+        row = [int(worker is None or (r.id, worker) not in ctx.x)]
+        row += [int(w.id == worker) for w, _ in ctx.worker_vars(r)]
+        if ctx.is_dated(r):
+            row += [int(worker is not None and a is not None and a.on == t) for t in r.dates]
+        values[r.id] = row
+    model = _sub_model(ctx, values, set())
+    for (rid, team), meets in ctx.meeting.items():  # the plan's meetings, as a hint
+        a = chosen.get(rid)
+        for t, v in meets:
+            model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()),
+                          a is not None and a.team == team and a.meeting == t)
+    solver = solver_for(seed, COMPLETE_DETERMINISTIC_SECONDS)
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return Incumbent(solver, round(solver.ObjectiveValue()))
 
 
 def _values(ctx: ServiceModel, solver: cp_model.CpSolver) -> dict[str, list[int]]:

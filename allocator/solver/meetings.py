@@ -41,7 +41,11 @@ def assign_meetings(problem: AllocationProblem, assignments: list[Assignment],
     failed: set[str] = set()
     for team, todo in sorted(by_team.items()):
         slots = problem.teams[team].meeting_slots
-        for a in sorted(todo, key=lambda a: (a.on, a.request_id)):
+        # Strict: in transfer-date order, as the model priced. Otherwise earliest deadline
+        # first, which finds meetings for every child whenever any assignment can.
+        order = (lambda a: (a.on, a.request_id)) if strict else (
+            lambda a: (last_meeting_day(requests[a.request_id]), a.on, a.request_id))
+        for a in sorted(todo, key=order):
             r = requests[a.request_id]
             days = problem.meeting_days(team, last_meeting_day(r))
             free = [t for t in days if used[team, t] < slots]

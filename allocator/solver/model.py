@@ -13,7 +13,7 @@ import constraints
 from allocator.calendar import week_start
 from allocator.plan import Assignment, Plan
 from allocator.problem import AllocationProblem, Request
-from allocator.solver.context import ServiceModel
+from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel
 from allocator.solver import lns
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
@@ -87,11 +87,12 @@ class ServiceSolve:
     conflicts: list[str]
     build_seconds: float
     solve_seconds: float
+    checked: bool = True  # a fallback plan that failed the check is used only if none passed
 
 
 LAZY_ROUNDS = 3  # rounds of lazily added limits before everything is modelled
 SOLVED = (cp_model.OPTIMAL, cp_model.FEASIBLE)
-EXACT_UP_TO_REQUESTS = 40  # smaller services get the whole budget in one exact search
+BREACHED_SEARCH_SHARE = 0.5
 
 
 def _first_solve_budget(requests: int, left: float) -> float:
@@ -129,18 +130,38 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     build_s = solve_s = spent = 0.0
     greedy = greedy_plan(problem, service)
     hint, bound = greedy, None
+    requests = problem.requests_in(service)
+    fallbacks = [greedy]  # complete plans of the full model, should the rounds run out
     for round_ in range(LAZY_ROUNDS + 1):
         if round_ == LAZY_ROUNDS:
             teams, limited = all_teams, frozenset(everyone)
         t0 = time.perf_counter()
-        dated = None if round_ == LAZY_ROUNDS else _dated(problem, service, teams, limited)
+        # Round 0 and the last round are relaxations of the full model (every request a
+        # modelled limit can see has date variables there), so their bounds hold. On a
+        # large service the rounds between model the breached teams and workers exactly
+        # but keep dates implied: restrictions, small enough to solve, whose plans are
+        # plans of the full model. A small service's rounds are all relaxations.
+        relaxes = round_ in (0, LAZY_ROUNDS) or len(requests) <= EXACT_UP_TO_REQUESTS
+        if round_ == LAZY_ROUNDS:
+            dated = None
+        elif relaxes:
+            dated = _dated(problem, service, teams, limited)
+        else:  # dates free only where the hint moved them for a weekly limit
+            dated = _dated(problem, service, frozenset(), frozenset()) | frozenset(
+                a.request_id for a in hint.assignments if a.worker in limited)
         ctx = build_service_model(problem, service, teams, limited, dated=dated)
         add_hint(ctx, hint)
         t1 = time.perf_counter()
         left = max(1.0, time_limit - spent)
-        solver = _solver(seed, _first_solve_budget(len(ctx.requests), left))
-        status = solver.Solve(ctx.model)
+        started = None if relaxes else lns.complete(ctx, hint, seed, _solver)
+        if started is not None:  # a restriction proves no bound: start from the hint
+            solver, status = started.solver, cp_model.FEASIBLE
+        else:
+            solver = _solver(seed, _first_solve_budget(len(ctx.requests), left))
+            status = solver.Solve(ctx.model)
         spent += solver.deterministic_time
+        if status == cp_model.INFEASIBLE and not relaxes:
+            continue  # implied dates leave no plan: the next rounds free them
         if status == cp_model.INFEASIBLE:
             build_s += t1 - t0
             solve_s += time.perf_counter() - t1
@@ -151,34 +172,83 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
             build_s += t1 - t0
             solve_s += time.perf_counter() - t1
             break  # out of time with nothing new: the greedy plan stands
-        # Every round's model is a relaxation of the full one: its bound is a lower bound.
         # Read before the search below replaces the solver: a neighbourhood's bound holds
         # only for its restricted model.
-        bound = max(bound or 0, round(solver.BestObjectiveBound()))
+        if relaxes:
+            bound = max(bound or 0, round(solver.BestObjectiveBound()))
         objective = round(solver.ObjectiveValue())
         late_teams, over = _unmodelled_breaches(ctx, solver, teams, limited)
-        if status == cp_model.FEASIBLE and not late_teams and not over \
-                and time_limit - spent > 0.1:
+        # A plan that breaks slots or limits left out of this round is improved with part
+        # of the budget only: the next round models them.
+        search = (time_limit - spent) * (BREACHED_SEARCH_SHARE if late_teams or over else 1)
+        if status == cp_model.FEASIBLE and search > 0.1:
             best, figures = lns.improve(ctx, lns.Incumbent(solver, objective), bound, seed,
-                                        time_limit - spent, _solver)
+                                        search, _solver)
             spent += figures.deterministic_seconds
             solver, objective = best.solver, best.objective
             late_teams, over = _unmodelled_breaches(ctx, solver, teams, limited)
         build_s += t1 - t0
         solve_s += time.perf_counter() - t1
-        assignments, _ = assign_meetings(problem, _read_assignments(ctx, solver), teams)
+        found = _read_assignments(ctx, solver)
+        repaired = None
+        if late_teams or over:
+            repaired = _repaired(problem, found, teams)
+            if repaired is not None:
+                fallbacks.append(repaired)
+        assignments, _ = assign_meetings(problem, found, teams)
         if not late_teams and not over:
             terms = {m.NAME: 0 for m in constraints.SOFT}
             for term in ctx.terms:
                 terms[term.name] += term.weight * solver.Value(term.expr)
-            status_name = "OPTIMAL" if objective <= bound else "FEASIBLE"
-            return ServiceSolve(status_name, assignments, objective, bound, terms,
+            status_name = "OPTIMAL" if bound is not None and objective <= bound else "FEASIBLE"
+            return ServiceSolve(status_name, assignments, objective, bound or 0, terms,
                                 ctx.blocked, [], build_s, solve_s)
         teams, limited = teams | frozenset(late_teams), limited | frozenset(over)
-        hint = Plan(tuple(assignments))
+        hint = repaired if repaired is not None else Plan(tuple(assignments))
         if spent > time_limit:
             break
-    return _greedy_fallback(problem, service, greedy, bound, ctx.blocked, build_s, solve_s)
+    priced = [_greedy_fallback(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
+              for plan in fallbacks]
+    return min((p for p in priced if p.checked), key=lambda p: p.objective, default=priced[0])
+
+
+def _repaired(problem: AllocationProblem, assignments: list[Assignment],
+              teams: frozenset[str]) -> Plan | None:
+    """A relaxed round's plan made a plan of the full model, if that is simple: meetings
+    given earliest free day first (the slot counts in the model guarantee there is one,
+    though perhaps later than the round priced), and children over a worker's weekly limit
+    moved to a usable date in a week where the worker has room. None if a child cannot
+    be moved. The plan is priced and checked by the caller."""
+    from dataclasses import replace
+
+    met, failed = assign_meetings(problem, assignments, teams, strict=False)
+    if failed:
+        return None
+    requests = {r.id: r for r in problem.requests}
+    count: dict[tuple[str, object], int] = {}
+    for a in met:
+        if a.worker and a.on and requests[a.request_id].decision.from_worker != a.worker:
+            key = (a.worker, week_start(a.on))
+            count[key] = count.get(key, 0) + 1
+    out = []
+    for a in sorted(met, key=lambda a: a.request_id):
+        r = requests[a.request_id]
+        if not a.worker or not a.on or r.decision.from_worker == a.worker:
+            out.append(a)
+            continue
+        worker = problem.workers[a.worker]
+        if count[a.worker, week_start(a.on)] <= worker.max_new_per_week:
+            out.append(a)
+            continue
+        moved = next((t for t in r.dates if t in worker.available
+                      and count.get((a.worker, week_start(t)), 0) < worker.max_new_per_week),
+                     None)
+        if moved is None:
+            return None
+        count[a.worker, week_start(a.on)] -= 1
+        count[a.worker, week_start(moved)] = count.get((a.worker, week_start(moved)), 0) + 1
+        out.append(replace(a, on=moved))
+    return Plan(tuple(out))
 
 
 def _unmodelled_breaches(ctx: ServiceModel, solver: cp_model.CpSolver, teams: frozenset[str],
@@ -202,7 +272,8 @@ def _greedy_fallback(problem: AllocationProblem, service: str, plan: Plan, bound
     terms = {m.NAME: 0 for m in constraints.SOFT}
     terms.update(report.terms)
     return ServiceSolve("FEASIBLE", list(plan.assignments), report.objective,
-                        bound if bound is not None else 0, terms, blocked, [], build_s, solve_s)
+                        bound if bound is not None else 0, terms, blocked, [], build_s, solve_s,
+                        checked=report.ok)
 
 
 def solve(problem: AllocationProblem, seed: int = 0, time_limit: float = 30.0) -> SolveResult:

@@ -1,0 +1,87 @@
+"""Large services (more than EXACT_UP_TO_REQUESTS requests): slot counts in the relaxation,
+neighbourhood search, the repair of a relaxed plan, and determinism."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from allocator.checker import check_plan
+from allocator.plan import Plan
+from allocator.problem import Team, last_meeting_day
+from allocator.solver.context import EXACT_UP_TO_REQUESTS
+from allocator.solver.greedy import greedy_plan
+from allocator.solver.meetings import assign_meetings
+from allocator.solver.model import _read_assignments, _solver, build_service_model, solve
+from factory import HORIZON_DAYS, assign, make_problem, make_request, make_worker
+
+N = EXACT_UP_TO_REQUESTS + 8
+
+
+def large_problem():
+    """48 children into three teams. TA is the cheapest (its workers are empty) but meets
+    on Mondays only, two children a meeting; TB and TC meet every day with room to spare.
+    Every child's window is the first two weeks, so TA can take at most four."""
+    workers = [make_worker(f"A{i}", team="TA", capacity=200, max_new=10) for i in range(4)]
+    workers += [make_worker(f"B{i}", team="TB", capacity=200, base_load=140, max_new=10)
+                for i in range(6)]
+    workers += [make_worker(f"C{i}", team="TC", capacity=200, base_load=150, max_new=10)
+                for i in range(6)]
+    requests = [make_request(f"K{i:02d}", dates=HORIZON_DAYS[:5 + i % 5]) for i in range(N)]
+    teams = {"TA": Team("TA", "sfs", None, frozenset({0}), 2),
+             "TB": Team("TB", "sfs", None, frozenset(range(5)), 50),
+             "TC": Team("TC", "sfs", None, frozenset(range(5)), 50)}
+    return make_problem(requests, workers, teams=teams)
+
+
+def test_the_relaxation_counts_meeting_slots_by_deadline():
+    problem = large_problem()
+    ctx = build_service_model(problem, "sfs", frozenset(), frozenset(), dated=frozenset())
+    assert ctx.is_large
+    solver = _solver(0, 10.0)
+    solver.Solve(ctx.model)
+    plan = _read_assignments(ctx, solver)
+    taken = [a for a in plan if a.team == "TA"]
+    deadline = max(last_meeting_day(r) for r in problem.requests)
+    room = 2 * len(problem.meeting_days("TA", deadline))
+    assert 0 < len(taken) <= room  # without the counts, all 48 would go to the empty team
+    _, failed = assign_meetings(problem, plan, frozenset(), strict=False)
+    assert failed == set()  # and every child the relaxation gives TA gets a meeting
+
+
+def test_a_large_service_gets_a_checked_plan_no_worse_than_greedy():
+    problem = large_problem()
+    result = solve(problem, seed=3, time_limit=10)
+    report = check_plan(result.plan, problem)
+    assert report.violations == ()
+    assert report.objective == result.objective
+    assert not result.plan.unallocated
+    greedy = check_plan(greedy_plan(problem), problem)
+    assert result.objective <= greedy.objective
+    assert result.bound <= result.objective
+
+
+def test_a_large_service_plan_is_the_same_for_the_same_seed():
+    problem = large_problem()
+    first = solve(problem, seed=5, time_limit=6)
+    second = solve(problem, seed=5, time_limit=6)
+    assert first.plan == second.plan
+    assert first.objective == second.objective
+
+
+def test_meetings_outside_the_model_go_earliest_deadline_first():
+    """One slot on Mondays. K1 (window to Fri 27 Nov) moves later than K2 (window to Fri 4
+    Dec, moving Mon 23 Nov): in transfer-date order K2 would take the first Monday and K1
+    would find no meeting by its deadline; deadline order gives both one."""
+    w = make_worker("W1", team="TA")
+    k1 = make_request("K1", dates=HORIZON_DAYS[:5])
+    k2 = make_request("K2", dates=HORIZON_DAYS[:10])
+    teams = {"TA": Team("TA", "sfs", None, frozenset({0}), 1)}
+    problem = make_problem([k1, k2], [w], teams=teams)
+    plan = [assign(k1, w, on=date(2026, 11, 27)), assign(k2, w, on=date(2026, 11, 23))]
+    met, failed = assign_meetings(problem, plan, frozenset(), strict=False)
+    assert failed == set()
+    meetings = {a.request_id: a.meeting for a in met}
+    assert meetings[k1.id] <= last_meeting_day(k1)
+    assert meetings[k2.id] <= last_meeting_day(k2)
+    assert len(set(meetings.values())) == 2
+    assert check_plan(Plan(tuple(met)), problem).violations == ()

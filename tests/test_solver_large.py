@@ -85,3 +85,24 @@ def test_meetings_outside_the_model_go_earliest_deadline_first():
     assert meetings[k2.id] <= last_meeting_day(k2)
     assert len(set(meetings.values())) == 2
     assert check_plan(Plan(tuple(met)), problem).violations == ()
+
+
+def test_a_repaired_plan_moves_a_transfer_to_its_meeting_day():
+    """The team meets on Wednesdays. Moving on Monday costs 2 working days of late meeting
+    (100); moving on the Wednesday costs 2 days of delay (20). The repair takes Wednesday,
+    and keeps the worker within one new child a week by moving the other child to the next
+    week's Monday (its meeting, also that Wednesday, then comes before the transfer)."""
+    from allocator.solver.model import _repaired
+
+    w = make_worker("W1", team="TA", max_new=1)
+    k1 = make_request("K1", dates=HORIZON_DAYS[:10])
+    k2 = make_request("K2", dates=HORIZON_DAYS[:10])
+    teams = {"TA": Team("TA", "sfs", None, frozenset({2}), 5)}
+    problem = make_problem([k1, k2], [w], teams=teams)
+    plan = [assign(k1, w, on=date(2026, 11, 23)), assign(k2, w, on=date(2026, 11, 23))]
+    repaired = _repaired(problem, plan, frozenset())
+    assert repaired is not None
+    days = sorted(a.on for a in repaired.assignments)
+    assert days == [date(2026, 11, 25), date(2026, 11, 30)]
+    report = check_plan(repaired, problem)
+    assert report.violations == ()

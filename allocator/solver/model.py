@@ -214,40 +214,52 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
 
 def _repaired(problem: AllocationProblem, assignments: list[Assignment],
               teams: frozenset[str]) -> Plan | None:
-    """A relaxed round's plan made a plan of the full model, if that is simple: meetings
-    given earliest free day first (the slot counts in the model guarantee there is one,
-    though perhaps later than the round priced), and children over a worker's weekly limit
-    moved to a usable date in a week where the worker has room. None if a child cannot
-    be moved. The plan is priced and checked by the caller."""
+    """A relaxed round's plan made a plan of the full model, if that is simple.
+
+    Meetings are given earliest deadline first (the slot counts in the model guarantee
+    there is a day for each, though perhaps later than the round priced). Then each child
+    takes the usable date that is cheapest now that the meeting is known (a transfer on or
+    after the meeting saves the late-meeting cost at a smaller delay cost) in a week where
+    the worker still has room for a new child. None if some child has no such date. The
+    plan is priced and checked by the caller.
+    """
     from dataclasses import replace
+
+    from allocator.calendar import working_days_between
 
     met, failed = assign_meetings(problem, assignments, teams, strict=False)
     if failed:
         return None
+    weights = problem.config.weights
     requests = {r.id: r for r in problem.requests}
+    pinned = {o.request_id for o in problem.overrides if o.action == "pin_date"}
     count: dict[tuple[str, object], int] = {}
-    for a in met:
-        if a.worker and a.on and requests[a.request_id].decision.from_worker != a.worker:
-            key = (a.worker, week_start(a.on))
-            count[key] = count.get(key, 0) + 1
     out = []
     for a in sorted(met, key=lambda a: a.request_id):
         r = requests[a.request_id]
-        if not a.worker or not a.on or r.decision.from_worker == a.worker:
+        new = a.worker is not None and r.decision.from_worker != a.worker
+        if a.worker is None or a.on is None or a.request_id in pinned or a.meeting is None:
+            if new and a.on is not None:
+                key = (a.worker, week_start(a.on))
+                count[key] = count.get(key, 0) + 1
             out.append(a)
             continue
         worker = problem.workers[a.worker]
-        if count[a.worker, week_start(a.on)] <= worker.max_new_per_week:
-            out.append(a)
-            continue
-        moved = next((t for t in r.dates if t in worker.available
-                      and count.get((a.worker, week_start(t)), 0) < worker.max_new_per_week),
-                     None)
-        if moved is None:
+        meeting = a.meeting
+
+        def cost(i_t: tuple[int, object]) -> tuple[int, int]:
+            i, t = i_t
+            late = working_days_between(t, meeting) if meeting > t else 0
+            return weights.date_delay * i + weights.late_meeting * late, i
+
+        usable = [(i, t) for i, t in enumerate(r.dates) if t in worker.available and (
+            not new or count.get((worker.id, week_start(t)), 0) < worker.max_new_per_week)]
+        if not usable:
             return None
-        count[a.worker, week_start(a.on)] -= 1
-        count[a.worker, week_start(moved)] = count.get((a.worker, week_start(moved)), 0) + 1
-        out.append(replace(a, on=moved))
+        day = min(usable, key=cost)[1]
+        if new:
+            count[worker.id, week_start(day)] = count.get((worker.id, week_start(day)), 0) + 1
+        out.append(replace(a, on=day))
     return Plan(tuple(out))
 
 

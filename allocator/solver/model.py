@@ -159,6 +159,13 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         else:
             solver = _solver(seed, _first_solve_budget(len(ctx.requests), left))
             status = solver.Solve(ctx.model)
+            if status not in SOLVED and status != cp_model.INFEASIBLE and ctx.is_large:
+                # Too large to presolve in the time given: search from the hint made whole,
+                # with no bound from this round.
+                spent += solver.deterministic_time
+                started = lns.complete(ctx, hint, seed, _solver)
+                if started is not None:
+                    solver, status, relaxes = started.solver, cp_model.FEASIBLE, False
         spent += solver.deterministic_time
         if status == cp_model.INFEASIBLE and not relaxes:
             continue  # implied dates leave no plan: the next rounds free them
@@ -182,8 +189,8 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         # of the budget only: the next round models them.
         search = (time_limit - spent) * (BREACHED_SEARCH_SHARE if late_teams or over else 1)
         if status == cp_model.FEASIBLE and search > 0.1:
-            best, figures = lns.improve(ctx, lns.Incumbent(solver, objective), bound, seed,
-                                        search, _solver)
+            best, figures = lns.improve(ctx, lns.Incumbent(solver, objective), bound or 0,
+                                        seed, search, _solver)
             spent += figures.deterministic_seconds
             solver, objective = best.solver, best.objective
             late_teams, over = _unmodelled_breaches(ctx, solver, teams, limited)

@@ -208,15 +208,25 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
             for term in ctx.terms:
                 terms[term.name] += term.weight * solver.Value(term.expr)
             status_name = "OPTIMAL" if bound is not None and objective <= bound else "FEASIBLE"
-            return ServiceSolve(status_name, assignments, objective, bound or 0, terms,
-                                ctx.blocked, [], build_s, solve_s)
+            found = ServiceSolve(status_name, assignments, objective, bound or 0, terms,
+                                 ctx.blocked, [], build_s, solve_s)
+            if status_name == "OPTIMAL" or len(fallbacks) == 1:
+                return found  # nothing else can be cheaper than the greedy start's result
+            return _cheapest([found] + [
+                _greedy_fallback(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
+                for plan in fallbacks[1:]])
         teams, limited = teams | frozenset(late_teams), limited | frozenset(over)
         hint = repaired if repaired is not None else Plan(tuple(assignments))
         if spent > time_limit:
             break
-    priced = [_greedy_fallback(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
-              for plan in fallbacks]
-    return min((p for p in priced if p.checked), key=lambda p: p.objective, default=priced[0])
+    return _cheapest([_greedy_fallback(problem, service, plan, bound, ctx.blocked, build_s,
+                                       solve_s) for plan in fallbacks])
+
+
+def _cheapest(solves: list[ServiceSolve]) -> ServiceSolve:
+    """The cheapest plan that passed the check (the first, if none did: the caller's
+    independent check then refuses it)."""
+    return min((s for s in solves if s.checked), key=lambda s: s.objective, default=solves[0])
 
 
 def _repaired(problem: AllocationProblem, assignments: list[Assignment],

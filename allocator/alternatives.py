@@ -75,17 +75,17 @@ def _explain(sub: AllocationProblem, plan: Plan, base: CheckReport, r: Request,
                   or r.family_id in p.ids)
     best = None
     if a.worker is not None:
-        base_terms, base_cost = base.terms, base.objective
         for w in _most_promising(sub, r, candidates, a.worker):
             moved = _move(sub, plan, a, r, w)
             if moved is None:
                 continue
-            report = check_plan(moved, sub)
+            near, near_plan, near_moved = _near(sub, plan, moved, r, a, w)
+            before, report = check_plan(near_plan, near), check_plan(near_moved, near)
             if not report.ok:
                 continue
-            extra = report.objective - base_cost
+            extra = report.objective - before.objective
             if best is None or (extra, w.id) < (best.extra_cost, best.worker):
-                after = report.terms
+                after, base_terms = report.terms, before.terms
                 rises = sorted(((t, after.get(t, 0) - base_terms.get(t, 0))
                                 for t in set(after) | set(base_terms)),
                                key=lambda tv: (-tv[1], tv[0]))
@@ -93,6 +93,32 @@ def _explain(sub: AllocationProblem, plan: Plan, base: CheckReport, r: Request,
                                    tuple((t, v) for t, v in rises if v > 0))
     return Explanation(r.id, r.child_id, a, tuple(sorted(ruled.items())), terms, best,
                        len(candidates))
+
+
+def _near(sub: AllocationProblem, plan: Plan, moved: Plan, r: Request, a: Assignment,
+          w: Worker) -> tuple[AllocationProblem, Plan, Plan]:
+    """The problem and both plans cut down to what a move of ``r`` from ``a``'s worker to
+    ``w`` can change: the child's family, everything the two workers hold, and everything
+    the two teams meet about. Every term and hard rule is per request, worker, family or
+    team day, so the difference in cost and any new violation are the same as on the whole
+    service, at a fraction of the work on a large one."""
+    workers, teams = {a.worker, w.id}, {a.team, w.team}
+    ids = {x.request_id for x in plan.assignments if x.worker in workers or x.team in teams}
+    ids |= {q.id for q in sub.requests if q.family_id == r.family_id}
+    ids.add(r.id)
+    requests = tuple(q for q in sub.requests if q.id in ids)
+    children = {q.child_id for q in requests}
+    held = {x.worker for x in plan.assignments if x.request_id in ids} | workers
+    near = replace(sub, requests=requests,
+                   workers={k: v for k, v in sub.workers.items() if k in held},
+                   current_lead={c: x for c, x in sub.current_lead.items() if c in children},
+                   due_children=tuple(c for c in sub.due_children if c in children),
+                   overrides=tuple(o for o in sub.overrides if o.request_id in ids))
+
+    def cut(p: Plan) -> Plan:
+        return Plan(tuple(x for x in p.assignments if x.request_id in ids))
+
+    return near, cut(plan), cut(moved)
 
 
 ALTERNATIVES_TRIED = 8  # per child: the most promising other workers, priced in full

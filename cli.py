@@ -362,17 +362,56 @@ def format_doc(
     typer.echo(f"Input format written to {out}")
 
 
+@app.command()
+def retention(
+    out: Annotated[Path, typer.Argument(help="The output folder of `plan` or `batch`.")],
+    days: Annotated[float, typer.Option(min=0, help="Retention period: plan outputs and "
+                                        "run folders older than this many days expire.")],
+    apply: Annotated[bool, typer.Option("--apply", help="Delete them. Without it, only "
+                                        "list what would be deleted.")] = False,
+) -> None:
+    """Delete plan outputs older than the council's retention period (dry run by default)."""
+    from allocator.retention import delete, expired
+
+    found = expired(out, days)
+    for item in found:
+        typer.echo(f"{'deleted' if apply else 'would delete'} {item.kind} {item.path} "
+                   f"({item.age_days:.0f} days old)")
+    if apply:
+        delete(found)
+    typer.echo(f"{len(found)} expired item(s) in {out}"
+               + ("" if apply or not found else "; run again with --apply to delete them"))
+
+
+def redacted_traceback(exc: BaseException) -> str:
+    """The traceback's frames and exception types, chained causes included, without the
+    exceptions' messages: a message can quote a child's id or date of birth (a KeyError
+    names its key), while the frames alone show where the run stopped."""
+    import traceback
+
+    parts: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        frames = "".join(traceback.format_list(traceback.extract_tb(current.__traceback__)))
+        parts.append(f"Traceback (most recent call last):\n{frames}"
+                     f"{type(current).__qualname__}: (message withheld: it may quote case data)\n")
+        current = current.__cause__ or current.__context__
+    return "\nThe exception above led to the one below:\n\n".join(reversed(parts))
+
+
 def main() -> None:
     try:
         app()
     except SystemExit:
         raise
-    except Exception as exc:  # no traceback by default: its messages could carry a child's data
+    except Exception as exc:  # no messages: they could carry a child's data
         if os.environ.get("CASELOAD_DEBUG") == "1":
-            raise
+            typer.echo(redacted_traceback(exc), err=True)
         typer.echo(f"Internal error ({type(exc).__name__}): the run stopped and wrote nothing "
-                   "new. Set CASELOAD_DEBUG=1 to see the traceback on a machine allowed to "
-                   "show case data.", err=True)
+                   "new. Set CASELOAD_DEBUG=1 to see where it stopped (the traceback, without "
+                   "messages that could quote case data).", err=True)
         sys.exit(EXIT_INTERNAL)
 
 
@@ -384,6 +423,10 @@ from allocator.importers.command import import_command, reidentify_command  # no
 
 app.command("import")(import_command)
 app.command("reidentify")(reidentify_command)
+
+from allocator.simulation.command import app as _scenario_app  # noqa: E402
+
+app.add_typer(_scenario_app, name="scenario")
 
 
 if __name__ == "__main__":

@@ -28,6 +28,9 @@ from allocator.solver.context import ServiceModel
 
 SUB_SOLVE_DETERMINISTIC_SECONDS = 0.3  # per neighbourhood; most are solved to optimality
 STALL_ITERATIONS = 25  # stop after this many neighbourhoods in a row without a better plan
+# ... or after this many whose sub-solve found nothing at all: on a model too large to
+# presolve in a sub-solve's limit, each costs memory and time and cannot help.
+UNSOLVED_ITERATIONS = 3
 FREE_REQUESTS = 25  # requests freed per neighbourhood, to start with
 MIN_FREE, MAX_FREE = 8, 80
 COMPLETE_DETERMINISTIC_SECONDS = 5.0  # to solve the auxiliary variables of a fixed plan
@@ -76,8 +79,10 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     teams = sorted({w.team for w in ctx.workers})
     free_target = FREE_REQUESTS
     stall = 0
+    unsolved = 0  # neighbourhoods in a row whose sub-solve ran out of time with nothing
     while figures.deterministic_seconds < budget and best.objective > bound \
-            and stall < STALL_ITERATIONS and len(ctx.requests) > MIN_FREE:
+            and stall < STALL_ITERATIONS and unsolved < UNSOLVED_ITERATIONS \
+            and len(ctx.requests) > MIN_FREE:
         free = _neighbourhood(ctx, values, teams, rng, free_target, figures.iterations)
         model = _sub_model(ctx, values, free)
         limit = min(SUB_SOLVE_DETERMINISTIC_SECONDS, budget - figures.deterministic_seconds)
@@ -89,6 +94,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
             free_target = min(MAX_FREE, free_target + 2)  # room to look wider
         else:
             free_target = max(MIN_FREE, free_target - 4)
+        unsolved = 0 if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else unsolved + 1
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
                 and round(solver.ObjectiveValue()) < best.objective:
             best = Incumbent(solver, round(solver.ObjectiveValue()))

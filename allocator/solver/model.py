@@ -149,7 +149,9 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         else:  # dates free only where the hint moved them for a weekly limit
             dated = _dated(problem, service, frozenset(), frozenset()) | frozenset(
                 a.request_id for a in hint.assignments if a.worker in limited)
+        ctx = solver = None  # let the last round's model go before building the next
         ctx = build_service_model(problem, service, teams, limited, dated=dated)
+        blocked = ctx.blocked
         add_hint(ctx, hint)
         t1 = time.perf_counter()
         left = max(1.0, time_limit - spent)
@@ -219,7 +221,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         hint = repaired if repaired is not None else Plan(tuple(assignments))
         if spent > time_limit:
             break
-    return _cheapest([_greedy_fallback(problem, service, plan, bound, ctx.blocked, build_s,
+    return _cheapest([_greedy_fallback(problem, service, plan, bound, blocked, build_s,
                                        solve_s) for plan in fallbacks])
 
 

@@ -57,6 +57,7 @@ def test_any_time_limit_writes_a_checked_plan_with_objective_and_bound(tmp_path,
     assert plan["check"]["hard_violations"] == 0
     assert plan["check"]["objective"] == solver["objective"]
     assert 0 <= solver["bound"] <= solver["objective"]
+    assert 0 <= solver["gap"] <= 1
     assert f"{solver['objective']} / {solver['bound']}" in result.output
 
 

@@ -66,3 +66,19 @@ def test_a_file_that_is_not_a_workbook(tmp_path):
     with pytest.raises(InputError) as info:
         read_caseload(fake)
     assert str(info.value.problems[0]) == "council.xlsx: is not a readable .xlsx workbook"
+
+
+def test_a_workbook_may_state_its_format_version(council_folder, tmp_path):
+    """The manifest sheet's cells are read as text; the version is still the number 1,
+    and any other version is refused by name."""
+    manifest = json.loads((council_folder / "caseload.json").read_text())
+    for version, ok in ((1, True), ("1", True), (2, False)):
+        (council_folder / "caseload.json").write_text(
+            json.dumps({**manifest, "format_version": version}))
+        book = _to_workbook(council_folder, tmp_path / f"v{version}.xlsx")
+        if ok:
+            assert read_caseload(book).manifest.format_version == 1
+        else:
+            with pytest.raises(InputError) as err:
+                read_caseload(book)
+            assert any(p.field == "format_version" for p in err.value.problems)

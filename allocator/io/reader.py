@@ -153,6 +153,9 @@ def _read_workbook(path: Path) -> tuple[d.Manifest | None, dict[str, RawTable], 
             rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
             if sheet.title == "caseload":
                 data = {r[0]: r[1] for r in rows[1:] if len(r) >= 2 and r[0]}
+                version = data.get("format_version")
+                if isinstance(version, str) and version.strip().isdigit():
+                    data["format_version"] = int(version)  # cells are read as text
                 manifest = _manifest_from(data, where, problems)
                 continue
             if sheet.title not in d.TABLE_BY_NAME:

@@ -229,8 +229,8 @@ def plan_json(run: PlanRun, roster: list[dict[str, object]]) -> dict[str, object
         "versions": {"caseload": __version__, "ortools": ortools.__version__},
         "summary": summarise(run).as_dict(),
         "solver": {"status": run.result.status, "objective": run.result.objective,
-                   "bound": run.result.bound, "terms": run.result.terms,
-                   "services": run.result.service_status},
+                   "bound": run.result.bound, "gap": round(run.result.gap, 6),
+                   "terms": run.result.terms, "services": run.result.service_status},
         "overrides": [{"id": o.id, "child_id": o.child_id, "action": o.action,
                        "worker": o.worker, "date": o.on, "reason": o.reason, "by": o.by}
                       for o in run.problem.overrides],

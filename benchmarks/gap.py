@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import run_instance, write_rows  # noqa: E402
 
 from allocator.solver.assignment import AssignmentProblem, solve_assignment
 
@@ -133,18 +135,11 @@ def main() -> None:
              or default_instances(args.data, args.all))
     rows = []
     for name in names:
-        out = subprocess.run([sys.executable, __file__, "--one", name, "--seed", str(args.seed),
-                              "--time-limit", str(args.time_limit), "--workers",
-                              str(args.workers), "--data", str(args.data)],
-                             capture_output=True, text=True, check=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        rows.append(run_instance(__file__, [name, "--seed", str(args.seed), "--time-limit",
+                                            str(args.time_limit), "--workers",
+                                            str(args.workers), "--data", str(args.data)]))
         _print_row(rows[-1], header=len(rows) == 1)
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"written {args.csv}")
+    write_rows(args.csv, COLUMNS, rows)
 
 
 def _print_row(row: dict[str, object], header: bool) -> None:

@@ -21,9 +21,7 @@ Each size runs in its own process; figures are printed and written as CSV, never
 from __future__ import annotations
 
 import argparse
-import csv
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +36,9 @@ from ortools.sat.python import cp_model
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import run_instance, write_rows  # noqa: E402
 
 INF = float("inf")
 INT64_MAX = 2**63 - 1
@@ -483,19 +484,12 @@ def main() -> None:
         return
     rows: list[dict[str, Any]] = []
     for n in [300] if args.smoke else args.sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed",
-                              str(args.seed), "--time-limit", str(args.time_limit)],
-                             capture_output=True, text=True, check=True)
-        part = json.loads(out.stdout.strip().splitlines()[-1])
+        part = run_instance(__file__, [str(n), "--seed", str(args.seed), "--time-limit",
+                                       str(args.time_limit)])
         for row in part:
             _print_row(row, header=not rows)
             rows.append(row)
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"written {args.csv}")
+    write_rows(args.csv, COLUMNS, rows)
 
 
 def _print_row(row: dict[str, Any], header: bool) -> None:

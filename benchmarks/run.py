@@ -13,10 +13,8 @@ as a table and written as CSV; nothing here asserts a time.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from common import run_instance, write_rows  # noqa: E402
 
 COLUMNS = ("children", "requests", "load_validate_s", "rules_s", "build_s", "solve_s",
            "check_s", "write_s", "total_s", "peak_mib", "status", "objective", "bound", "gap",
@@ -135,18 +136,11 @@ def main() -> None:
     sizes = [300] if args.smoke else args.sizes
     rows = []
     for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--seed",
-                              str(args.seed), "--time-limit", str(args.time_limit)]
-                             + (["--highs"] if args.highs else []),
-                             capture_output=True, text=True, check=True)
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        rows.append(run_instance(__file__, [str(n), "--seed", str(args.seed), "--time-limit",
+                                            str(args.time_limit)]
+                                 + (["--highs"] if args.highs else [])))
         _print_row(rows[-1], header=len(rows) == 1)
-    args.csv.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.csv, "w", newline="") as fh:
-        writer = csv.DictWriter(fh, COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"written {args.csv}")
+    write_rows(args.csv, COLUMNS, rows)
 
 
 def _print_row(row: dict[str, object], header: bool) -> None:

@@ -106,14 +106,8 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     return best, figures
 
 
-def complete(ctx: ServiceModel, plan: Plan, seed: int,
-             solver_for: SolverFor) -> Incumbent | None:
-    """The plan as a solution of the whole model: every request fixed to the plan, the
-    rest (loads, meetings, terms) solved for; None if the plan is not a solution.
-
-    CP-SAT's own hint search can give up on a large model whose hint leaves the auxiliary
-    variables open; with the requests fixed, what is left is solved at once.
-    """
+def plan_values(ctx: ServiceModel, plan: Plan) -> dict[str, list[int]]:
+    """Each request's variable values (in ``request_variables`` order) that say the plan."""
     chosen = plan.by_request()
     values: dict[str, list[int]] = {}
     for r in ctx.requests:
@@ -124,12 +118,30 @@ def complete(ctx: ServiceModel, plan: Plan, seed: int,
         if ctx.is_dated(r):
             row += [int(worker is not None and a is not None and a.on == t) for t in r.dates]
         values[r.id] = row
-    model = _sub_model(ctx, values, set())
-    for (rid, team), meets in ctx.meeting.items():  # the plan's meetings, as a hint
+    return values
+
+
+def meeting_values(ctx: ServiceModel, plan: Plan) -> list[tuple[cp_model.IntVar, int]]:
+    """The modelled meeting variables with the values that say the plan's meetings."""
+    chosen = plan.by_request()
+    out = []
+    for (rid, team), meets in ctx.meeting.items():
         a = chosen.get(rid)
-        for t, v in meets:
-            model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()),
-                          a is not None and a.team == team and a.meeting == t)
+        out += [(v, int(a is not None and a.team == team and a.meeting == t)) for t, v in meets]
+    return out
+
+
+def complete(ctx: ServiceModel, plan: Plan, seed: int,
+             solver_for: SolverFor) -> Incumbent | None:
+    """The plan as a solution of the whole model: every request fixed to the plan, the
+    rest (loads, meetings, terms) solved for; None if the plan is not a solution.
+
+    CP-SAT's own hint search can give up on a large model whose hint leaves the auxiliary
+    variables open; with the requests fixed, what is left is solved at once.
+    """
+    model = _sub_model(ctx, plan_values(ctx, plan), set())
+    for v, value in meeting_values(ctx, plan):  # the plan's meetings, as a hint
+        model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
     solver = solver_for(seed, COMPLETE_DETERMINISTIC_SECONDS)
     if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None

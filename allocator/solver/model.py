@@ -170,6 +170,8 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
                     solver, status, relaxes = started.solver, cp_model.FEASIBLE, False
         spent += solver.deterministic_time
         if status == cp_model.INFEASIBLE and not relaxes:
+            build_s += t1 - t0
+            solve_s += time.perf_counter() - t1
             continue  # implied dates leave no plan: the next rounds free them
         if status == cp_model.INFEASIBLE:
             build_s += t1 - t0
@@ -186,39 +188,38 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         if relaxes:
             bound = max(bound or 0, round(solver.BestObjectiveBound()))
         objective = round(solver.ObjectiveValue())
-        late_teams, over = _unmodelled_breaches(ctx, solver, teams, limited)
+        read = _read_plan(ctx, solver, teams, limited)
         # A plan that breaks slots or limits left out of this round is improved with part
         # of the budget only: the next round models them.
-        search = (time_limit - spent) * (BREACHED_SEARCH_SHARE if late_teams or over else 1)
+        search = (time_limit - spent) * (BREACHED_SEARCH_SHARE if read.breaches else 1)
         if status == cp_model.FEASIBLE and search > 0.1:
             best, figures = lns.improve(ctx, lns.Incumbent(solver, objective), bound or 0,
                                         seed, search, _solver)
             spent += figures.deterministic_seconds
-            solver, objective = best.solver, best.objective
-            late_teams, over = _unmodelled_breaches(ctx, solver, teams, limited)
+            if best.solver is not solver:
+                solver, objective = best.solver, best.objective
+                read = _read_plan(ctx, solver, teams, limited)
         build_s += t1 - t0
         solve_s += time.perf_counter() - t1
-        found = _read_assignments(ctx, solver)
         repaired = None
-        if late_teams or over:
-            repaired = _repaired(problem, found, teams)
+        if read.breaches:
+            repaired = _repaired(problem, read.found, teams)
             if repaired is not None:
                 fallbacks.append(repaired)
-        assignments, _ = assign_meetings(problem, found, teams)
-        if not late_teams and not over:
+        if not read.breaches:
             terms = {m.NAME: 0 for m in constraints.SOFT}
             for term in ctx.terms:
                 terms[term.name] += term.weight * solver.Value(term.expr)
             status_name = "OPTIMAL" if bound is not None and objective <= bound else "FEASIBLE"
-            found = ServiceSolve(status_name, assignments, objective, bound or 0, terms,
-                                 ctx.blocked, [], build_s, solve_s)
+            solved = ServiceSolve(status_name, read.met, objective, bound or 0, terms,
+                                  ctx.blocked, [], build_s, solve_s)
             if status_name == "OPTIMAL" or len(fallbacks) == 1:
-                return found  # nothing else can be cheaper than the greedy start's result
-            return _cheapest([found] + [
+                return solved  # nothing else can be cheaper than the greedy start's result
+            return _cheapest([solved] + [
                 _greedy_fallback(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
                 for plan in fallbacks[1:]])
-        teams, limited = teams | frozenset(late_teams), limited | frozenset(over)
-        hint = repaired if repaired is not None else Plan(tuple(assignments))
+        teams, limited = teams | frozenset(read.late_teams), limited | frozenset(read.over)
+        hint = repaired if repaired is not None else Plan(tuple(read.met))
         if spent > time_limit:
             break
     return _cheapest([_greedy_fallback(problem, service, plan, bound, blocked, build_s,
@@ -282,14 +283,29 @@ def _repaired(problem: AllocationProblem, assignments: list[Assignment],
     return Plan(tuple(out))
 
 
-def _unmodelled_breaches(ctx: ServiceModel, solver: cp_model.CpSolver, teams: frozenset[str],
-                         limited: frozenset[str]) -> tuple[list[str], set[str]]:
-    """Teams whose meetings cannot all be given and workers over their weekly limit in the
-    solver's plan, among those the round did not model: the next round models them."""
+@dataclass
+class _RoundPlan:
+    """A round's plan as read from its solver: the assignments, the same with meetings given
+    for the teams the round did not model, and what that plan breaks among the slots and
+    limits the round left out (the next round models them)."""
+
+    found: list[Assignment]
+    met: list[Assignment]
+    late_teams: set[str]
+    over: set[str]
+
+    @property
+    def breaches(self) -> bool:
+        return bool(self.late_teams or self.over)
+
+
+def _read_plan(ctx: ServiceModel, solver: cp_model.CpSolver, teams: frozenset[str],
+               limited: frozenset[str]) -> _RoundPlan:
     problem = ctx.problem
-    assignments, late_teams = assign_meetings(problem, _read_assignments(ctx, solver), teams)
-    over = max_new_per_week.over_limit(Plan(tuple(assignments)), problem) - limited
-    return late_teams, over
+    found = _read_assignments(ctx, solver)
+    met, late_teams = assign_meetings(problem, found, teams)
+    over = max_new_per_week.over_limit(Plan(tuple(met)), problem) - limited
+    return _RoundPlan(found, met, set(late_teams), over)
 
 
 def _greedy_fallback(problem: AllocationProblem, service: str, plan: Plan, bound: int | None,
@@ -401,22 +417,14 @@ def _dated(problem: AllocationProblem, service: str, teams: frozenset[str],
 
 
 def add_hint(ctx: ServiceModel, plan: Plan) -> None:
-    """Start the search from a complete plan (the greedy one): every variable hinted."""
-    chosen = plan.by_request()
+    """Start the search from a complete plan (the greedy one): every request's variables
+    and every modelled meeting hinted."""
+    values = lns.plan_values(ctx, plan)
     for r in ctx.requests:
-        a = chosen.get(r.id)
-        worker = a.worker if a else None
-        ctx.model.AddHint(ctx.u[r.id], worker is None or (r.id, worker) not in ctx.x)
-        for w, x in ctx.worker_vars(r):
-            ctx.model.AddHint(x, w.id == worker)
-        if ctx.is_dated(r):
-            for t in r.dates:
-                ctx.model.AddHint(ctx.day[r.id, t],
-                                  worker is not None and a is not None and a.on == t)
-    for (rid, team), meets in ctx.meeting.items():
-        a = chosen.get(rid)
-        for t, v in meets:
-            ctx.model.AddHint(v, a is not None and a.team == team and a.meeting == t)
+        for v, value in zip(lns.request_variables(ctx, r), values[r.id]):
+            ctx.model.AddHint(v, value)
+    for v, value in lns.meeting_values(ctx, plan):
+        ctx.model.AddHint(v, value)
 
 
 def explain_infeasible(problem: AllocationProblem, service: str, teams: frozenset[str],

@@ -69,21 +69,20 @@ def test_a_large_service_plan_is_the_same_for_the_same_seed():
 
 
 def test_meetings_outside_the_model_go_earliest_deadline_first():
-    """One slot on Mondays. K1 (window to Fri 27 Nov) moves later than K2 (window to Fri 4
-    Dec, moving Mon 23 Nov): in transfer-date order K2 would take the first Monday and K1
-    would find no meeting by its deadline; deadline order gives both one."""
+    """One slot on Wednesdays. K1 moves on Tuesday 24 Nov, its only date, so its meeting
+    must be by Tuesday 1 Dec: Wednesday 25 Nov is its only day. K2 moves earlier (Monday 23
+    Nov) but may meet until 11 Dec. In transfer-date order K2 would take 25 Nov and K1 would
+    have no meeting; deadline order gives K1 25 Nov and K2 2 Dec."""
     w = make_worker("W1", team="TA")
-    k1 = make_request("K1", dates=HORIZON_DAYS[:5])
+    k1 = make_request("K1", dates=(date(2026, 11, 24),))
     k2 = make_request("K2", dates=HORIZON_DAYS[:10])
-    teams = {"TA": Team("TA", "sfs", None, frozenset({0}), 1)}
+    teams = {"TA": Team("TA", "sfs", None, frozenset({2}), 1)}
     problem = make_problem([k1, k2], [w], teams=teams)
-    plan = [assign(k1, w, on=date(2026, 11, 27)), assign(k2, w, on=date(2026, 11, 23))]
+    plan = [assign(k1, w, on=date(2026, 11, 24)), assign(k2, w, on=date(2026, 11, 23))]
     met, failed = assign_meetings(problem, plan, frozenset(), strict=False)
     assert failed == set()
     meetings = {a.request_id: a.meeting for a in met}
-    assert meetings[k1.id] <= last_meeting_day(k1)
-    assert meetings[k2.id] <= last_meeting_day(k2)
-    assert len(set(meetings.values())) == 2
+    assert meetings == {k1.id: date(2026, 11, 25), k2.id: date(2026, 12, 2)}
     assert check_plan(Plan(tuple(met)), problem).violations == ()
 
 

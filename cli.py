@@ -155,6 +155,9 @@ def plan(
     tracker: Annotated[Optional[str], typer.Option(
         "--tracker", help="Transfer tracker URL (e.g. sqlite:///out/tracker.sqlite): pin its "
         "agreed transfers and record this run. Default: none.")] = None,
+    reallocate: Annotated[bool, typer.Option(
+        "--reallocate", help="Full re-allocation (a restructure): place every open child "
+        "afresh, keeping the current worker where that is best.")] = False,
 ) -> None:
     """Decide the week's transfers, allocate workers and dates, check, and write the plan."""
     from allocator.config import load_config
@@ -173,7 +176,8 @@ def plan(
         with source_for(input, pack) as source, _stage("plan") as step:
             run = (tracked.plan if tracked else run_plan)(
                 source, week=_week(week), pack_name=pack, seed=seed, time_limit=time_limit,
-                config=load_config(config), overrides=overrides, progress=step)
+                config=load_config(config), overrides=overrides, progress=step,
+                reallocate=reallocate)
     except InputError as exc:
         _fail_input(exc)
     except NoPlanError as exc:

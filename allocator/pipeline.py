@@ -20,6 +20,7 @@ from allocator.errors import InputError, InputProblem, NoPlanError, PlanCheckErr
 from allocator.overrides import resolve_overrides
 from allocator.io.reader import read_caseload
 from allocator.problem import AllocationProblem, ProblemBuilder, demote_asye_leads
+from allocator.restructure import reallocate_all
 from allocator.rules.engine import Decision, Engine
 from allocator.rules.pack import Pack, load_pack
 from allocator.solver.model import SolveResult, solve
@@ -68,22 +69,37 @@ def pack_problems(caseload: Caseload, pack: Pack) -> list[InputProblem]:
     return out
 
 
-def decide(caseload: Caseload, pack: Pack, week: date) -> tuple[list[ChildState], list[Decision], Engine]:
-    """Every open child's state and transfer decision for the week starting ``week``."""
+def decide(caseload: Caseload, pack: Pack, week: date,
+           reallocate: bool = False) -> tuple[list[ChildState], list[Decision], Engine]:
+    """Every open child's state and transfer decision for the week starting ``week``;
+    with ``reallocate``, every other open child placed afresh (allocator.restructure)."""
     engine = Engine(pack, week)
     states = child_states(caseload, pack, engine.plan_date)
     decisions = engine.decide_all(states)
     asye = {w.wcap_professional_id for w in caseload.rows(d.WorkerCapacity) if w.wcap_asye}
     decisions = demote_asye_leads(decisions, {s.child_id: s for s in states}, asye,
                                   engine.plan_date, pack.timescales.default_window_working_days)
+    if reallocate:
+        decisions = reallocate_all(decisions, {s.child_id: s for s in states}, engine.plan_date,
+                                   case_holding_services(caseload))
     return states, decisions, engine
+
+
+def case_holding_services(caseload: Caseload) -> set[str]:
+    """Services with at least one case-holding worker."""
+    service = {t.tpro_team_id: t.tpro_service for t in caseload.rows(d.TeamProfile)}
+    team = {p.prof_professional_id: p.prof_professional_department
+            for p in caseload.rows(d.Professional)}
+    return {service[team[w.wcap_professional_id]] for w in caseload.rows(d.WorkerCapacity)
+            if w.wcap_case_holding and team.get(w.wcap_professional_id) in service}
 
 
 def run_plan(source: Path, week: date | None = None, pack_name: str | None = None,
              seed: int = 0, time_limit: float = 30.0, config: PlanConfig | None = None,
              overrides: Path | None = None,
              pins: Callable[[str, AllocationProblem], Sequence[d.Override]] | None = None,
-             progress: Callable[[str], None] | None = None) -> PlanRun:
+             progress: Callable[[str], None] | None = None,
+             reallocate: bool = False) -> PlanRun:
     """Run the whole pipeline.
 
     ``progress`` is told the name of each stage as it starts (load and validate, decide
@@ -111,7 +127,7 @@ def run_plan(source: Path, week: date | None = None, pack_name: str | None = Non
     config = config or PlanConfig()
     stage("decide transfers")
     t = time.perf_counter()
-    states, decisions, engine = decide(caseload, pack, week)
+    states, decisions, engine = decide(caseload, pack, week, reallocate)
     problem = ProblemBuilder(caseload, pack, config, engine.plan_date,
                              engine.horizon_end).build(states, decisions)
     timings["rules"] = time.perf_counter() - t

@@ -20,6 +20,8 @@ from allocator.rules.engine import Decision, Reason
 from allocator.rules.pack import Pack
 from allocator.state import ChildState
 
+RESTRUCTURE_RULE = "restructure"  # decisions made by allocator.restructure.reallocate_all
+
 ASYE_REASON = Reason(
     "asye-protection", "ASYE",
     "an ASYE does not lead CP or looked-after work: an experienced worker leads and the ASYE "
@@ -85,6 +87,23 @@ class Request:
     demoted_asye: str | None  # ASYE lead who becomes co-worker
     decision: Decision
     locality: str | None = None  # locality of the team that holds the child now
+    restructure: bool = False  # placed afresh in a re-allocation (see allocator.restructure)
+
+    def keeps(self, worker: str) -> bool:
+        """Whether giving the request to ``worker`` keeps the child with their current lead."""
+        return self.decision.from_worker == worker
+
+    @property
+    def needs_meeting(self) -> bool:
+        """A weekly transfer is agreed at the receiving team's transfer meeting; handovers in
+        a re-allocation are arranged by the restructure itself, not in the weekly slots."""
+        return not self.restructure
+
+    @property
+    def counts_as_new(self) -> bool:
+        """Whether a change of worker counts against the worker's weekly limit of new
+        children (a re-allocation's handovers do not: they are the restructure's)."""
+        return not self.restructure
 
 
 @dataclass(frozen=True)
@@ -240,6 +259,7 @@ class ProblemBuilder:
                 not_worker=(child.lead_worker,) if role == "co" and child.lead_worker else (),
                 demoted_asye=demoted if demoted and in_service(demoted) else None, decision=dec,
                 locality=self.team_locality.get(child.team or ""),
+                restructure=dec.rule_id == RESTRUCTURE_RULE,
             ))
         return out
 

@@ -27,6 +27,7 @@ class Summary:
     objective: int
     bound: int
     solver_status: str
+    kept: int = 0  # children planned but kept with their current lead (a re-allocation)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -37,6 +38,7 @@ class Summary:
             f"  open children ............................ {self.open_children}",
             f"  children moving or allocated this plan ... {self.moving}",
             f"  allocated ................................ {self.allocated}",
+            *([f"  kept with their current worker ........... {self.kept}"] if self.kept else []),
             f"  unallocated (statutory) .................. {self.unallocated} "
             f"({self.unallocated_statutory})",
             f"  manager decisions needed ................. {self.manager_decisions}",
@@ -77,4 +79,6 @@ def summarise(run: PlanRun) -> Summary:
                                   if c in problem.statutory_children and w in problem.asye_ids),
         hard_violations=len(run.check.violations), objective=run.check.objective,
         bound=run.result.bound, solver_status=run.result.status,
+        kept=sum(1 for a in plan.assignments if a.worker and requests[a.request_id].restructure
+                 and requests[a.request_id].keeps(a.worker)),
     )

@@ -5,6 +5,7 @@ the model against the greedy baseline a manager would apply by hand.
     python benchmarks/run.py --smoke    # one small instance (what the test suite runs)
     python benchmarks/run.py --sizes 3000 --time-limit 60 --csv out.csv
     python benchmarks/run.py --sizes 1000 3000 --highs   # and the same models in HiGHS
+    python benchmarks/run.py --reallocate   # full re-allocations at 1,000 / 3,000 / 12,000
 
 Each instance runs in its own process, so its peak memory is its own. Figures are printed
 as a table and written as CSV; nothing here asserts a time.
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from common import run_instance, write_rows  # noqa: E402
 
-COLUMNS = ("children", "requests", "load_validate_s", "rules_s", "build_s", "solve_s",
+COLUMNS = ("kind", "children", "requests", "load_validate_s", "rules_s", "build_s", "solve_s",
            "check_s", "write_s", "total_s", "peak_mib", "status", "objective", "bound", "gap",
            "hard_violations", "greedy_objective", "model_unallocated", "greedy_unallocated",
            "model_split", "greedy_split", "model_over_capacity", "greedy_over_capacity",
@@ -36,9 +37,11 @@ COLUMNS = ("children", "requests", "load_validate_s", "rules_s", "build_s", "sol
 
 
 def measure(children: int, seed: int, time_limit: float,
-            highs: bool = False) -> dict[str, object]:
+            highs: bool = False, reallocate: bool = False) -> dict[str, object]:
     """One instance, end to end, in this process; with ``highs``, each service's full model
-    is also solved by HiGHS (benchmarks/highs.py) for time to the same quality."""
+    is also solved by HiGHS (benchmarks/highs.py) for time to the same quality. With
+    ``reallocate``, the full re-allocation of the council (a restructure) instead of its
+    weekly plan."""
     from allocator.checker import check_plan
     from allocator.demo import write_demo
     from allocator.io.writer import write_plan
@@ -48,7 +51,7 @@ def measure(children: int, seed: int, time_limit: float,
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_demo(Path(tmp) / "council", children, seed, date(2026, 11, 20))
         t = time.perf_counter()
-        run = run_plan(folder, seed=seed, time_limit=time_limit)
+        run = run_plan(folder, seed=seed, time_limit=time_limit, reallocate=reallocate)
         t_write = time.perf_counter()
         write_plan(run, Path(tmp) / "out")
         write_s = time.perf_counter() - t_write
@@ -66,6 +69,7 @@ def measure(children: int, seed: int, time_limit: float,
         mip = {"highs_objective": both["highs_objective"], "highs_bound": both["highs_bound"],
                "highs_s": both["highs_s"], "highs_to_model_quality_s": both["highs_to_cpsat_s"]}
     return {
+        "kind": "reallocation" if reallocate else "weekly",
         "children": children, "requests": len(run.problem.requests),
         "load_validate_s": run.timings["load_validate"], "rules_s": run.timings["rules"],
         "build_s": run.timings["model_build"], "solve_s": run.timings["solve"],
@@ -117,34 +121,44 @@ def _quality(plan, problem) -> dict[str, int]:
 
 
 def _child(args: argparse.Namespace) -> None:
-    print(json.dumps(measure(args.one, args.seed, args.time_limit, args.highs), default=str))
+    print(json.dumps(measure(args.one, args.seed, args.time_limit, args.highs, args.reallocate),
+                     default=str))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="one small instance")
-    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 3000, 12000, 30000])
+    parser.add_argument("--sizes", type=int, nargs="*",
+                        help="children per council (default 1,000 / 3,000 / 12,000 / 30,000; "
+                        "re-allocations 1,000 / 3,000 / 12,000)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--time-limit", type=float, default=30.0)
+    parser.add_argument("--time-limit", type=float,
+                        help="deterministic seconds (default 30; re-allocations 120)")
+    parser.add_argument("--reallocate", action="store_true",
+                        help="full re-allocations (a restructure) instead of weekly plans")
     parser.add_argument("--csv", type=Path, default=Path("benchmarks/results.csv"))
     parser.add_argument("--highs", action="store_true",
                         help="also solve each service's full model with HiGHS")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.time_limit is None:
+        args.time_limit = 120.0 if args.reallocate else 30.0
     if args.one:
         return _child(args)
-    sizes = [300] if args.smoke else args.sizes
+    default = [1000, 3000, 12000] if args.reallocate else [1000, 3000, 12000, 30000]
+    sizes = [300] if args.smoke else (args.sizes or default)
     rows = []
     for n in sizes:
         rows.append(run_instance(__file__, [str(n), "--seed", str(args.seed), "--time-limit",
                                             str(args.time_limit)]
-                                 + (["--highs"] if args.highs else [])))
+                                 + (["--highs"] if args.highs else [])
+                                 + (["--reallocate"] if args.reallocate else [])))
         _print_row(rows[-1], header=len(rows) == 1)
     write_rows(args.csv, COLUMNS, rows)
 
 
 def _print_row(row: dict[str, object], header: bool) -> None:
-    shown = ("children", "requests", "total_s", "build_s", "solve_s", "peak_mib", "status",
+    shown = ("kind", "children", "requests", "total_s", "build_s", "solve_s", "peak_mib", "status",
              "objective", "bound", "gap", "hard_violations", "greedy_objective")
     if row.get("highs_objective") != "":
         shown += ("highs_objective", "highs_bound", "highs_s", "highs_to_model_quality_s")

@@ -17,7 +17,7 @@ RULE = "An ASYE never leads CP, looked-after or proceedings work."
 def restrict(ctx: ServiceModel) -> None:
     for r in ctx.requests:
         if r.role == "lead" and r.statutory:
-            for w in ctx.workers:
+            for w in ctx.pool(r):
                 if w.asye:
                     ctx.forbid(r, w, NAME)
 

@@ -13,7 +13,7 @@ RULE = "A co-worker differs from the lead worker."
 
 def restrict(ctx: ServiceModel) -> None:
     for r in ctx.requests:
-        for w in ctx.workers:
+        for w in ctx.pool(r):
             if w.id in r.not_worker:
                 ctx.forbid(r, w, NAME)
 

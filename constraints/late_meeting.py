@@ -31,6 +31,8 @@ def add(ctx: ServiceModel) -> None:
     weight = ctx.problem.config.weights.late_meeting
     start = ctx.problem.plan_date
     for r in ctx.requests:
+        if not r.needs_meeting:
+            continue
         meets = [(working_days_between(start, t), v)
                  for team in {w.team for w, _ in ctx.worker_vars(r)}
                  for t, v in ctx.meeting.get((r.id, team), [])]

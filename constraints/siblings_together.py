@@ -22,12 +22,14 @@ def add(ctx: ServiceModel) -> None:
     for family, reqs in sorted(families.items()):
         if len(reqs) < 2:
             continue
+        at: dict[str, list] = defaultdict(list)  # worker -> the siblings' literals
+        for r in reqs:
+            for w, x in ctx.worker_vars(r):
+                at[w.id].append(x)
         used = []
-        for w in ctx.workers:
-            xs = [ctx.x[r.id, w.id] for r in reqs if (r.id, w.id) in ctx.x]
-            if not xs:
-                continue
-            z = ctx.model.NewBoolVar(f"fam[{family},{w.id}]")
+        for wid in sorted(at, key=ctx.worker_order.__getitem__):
+            xs = at[wid]
+            z = ctx.model.NewBoolVar(f"fam[{family},{wid}]")
             ctx.model.AddMaxEquality(z, xs)  # z is exactly "w takes one of the siblings"
             used.append(z)
         split = ctx.model.NewIntVar(0, max(0, len(reqs) - 1), f"split[{family}]")

@@ -21,9 +21,9 @@ KIND = "hard"
 RULE = "A transfer meeting on one of the receiving team's meeting days, within its slots."
 def restrict(ctx: ServiceModel) -> None:
     for r in ctx.requests:
-        if not r.dates:
+        if not r.dates or not r.needs_meeting:
             continue
-        for w in ctx.workers:
+        for w in ctx.pool(r):
             if not ctx.problem.meeting_days(w.team, last_meeting_day(r)):
                 ctx.forbid(r, w, NAME)
 
@@ -37,7 +37,7 @@ def add(ctx: ServiceModel) -> None:
     m, problem = ctx.model, ctx.problem
     by_day: dict[tuple[str, object], list] = defaultdict(list)
     for r in ctx.requests:
-        if not r.dates:
+        if not r.dates or not r.needs_meeting:
             continue
         teams: dict[str, list] = defaultdict(list)
         for w, x in ctx.worker_vars(r):
@@ -73,7 +73,7 @@ def add_slot_counts(ctx: ServiceModel) -> None:
     m, problem = ctx.model, ctx.problem
     by_team: dict[str, list] = defaultdict(list)  # team -> [(deadline, x)]
     for r in ctx.requests:
-        if not r.dates:
+        if not r.dates or not r.needs_meeting:
             continue
         deadline = last_meeting_day(r)
         for w, x in ctx.worker_vars(r):
@@ -98,7 +98,8 @@ def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:
     requests = {r.id: r for r in problem.requests}
     held: Counter[tuple[str, object]] = Counter()
     for a in plan.assignments:
-        if a.worker is None or a.team not in problem.teams or a.request_id not in requests:
+        if a.worker is None or a.team not in problem.teams or a.request_id not in requests \
+                or not requests[a.request_id].needs_meeting:
             continue
         if a.meeting is None:
             out.append(Violation(NAME, (a.request_id,), "no transfer meeting"))

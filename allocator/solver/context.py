@@ -40,13 +40,19 @@ class ServiceModel:
     def __init__(self, problem: AllocationProblem, service: str,
                  meeting_teams: frozenset[str] = frozenset(),
                  limited_workers: frozenset[str] = frozenset(), explaining: bool = False,
-                 dated: frozenset[str] | None = None):
+                 dated: frozenset[str] | None = None,
+                 shortlist: dict[str, frozenset[str]] | None = None):
         self.problem = problem
         self.service = service
         self.model = cp_model.CpModel()
         self.requests: list[Request] = problem.requests_in(service)
         self.workers: list[Worker] = [problem.workers[w]
                                       for w in problem.service_workers.get(service, ())]
+        self.worker_order = {w.id: i for i, w in enumerate(self.workers)}
+        # request -> the workers the model considers for it; None: every worker. A large
+        # re-allocation considers a shortlist (allocator.solver.shortlist) and proves its
+        # bound over every worker by other means.
+        self.shortlist = shortlist
         self.blocked: dict[str, dict[str, str]] = {r.id: {} for r in self.requests}
         self.x: dict[tuple[str, str], cp_model.IntVar] = {}
         self.day: dict[tuple[str, date], cp_model.IntVar] = {}
@@ -96,9 +102,16 @@ class ServiceModel:
         """Rule out ``worker`` for ``request``; the first constraint to do so is recorded."""
         self.blocked[request.id].setdefault(worker.id, constraint)
 
+    def pool(self, request: Request) -> list[Worker]:
+        """The workers considered for ``request``, before the hard rules rule any out."""
+        if self.shortlist is None or request.id not in self.shortlist:
+            return self.workers
+        listed = self.shortlist[request.id]
+        return [w for w in self.workers if w.id in listed]
+
     def candidates(self, request: Request) -> list[Worker]:
         blocked = self.blocked[request.id]
-        return [w for w in self.workers if w.id not in blocked]
+        return [w for w in self.pool(request) if w.id not in blocked]
 
     def create_variables(self) -> None:
         m = self.model
@@ -135,6 +148,10 @@ class ServiceModel:
         team's first meeting day (slots aside); ties go to the earliest day.
         """
         key = (request.id, worker.id)
+        if request.restructure and key not in self._implied:
+            # No meeting to wait for: the first day at work, or no move at all.
+            self._implied[key] = request.dates[0] if request.keeps(worker.id) else next(
+                t for t in request.dates if t in worker.available)
         if key not in self._implied:
             w = self.problem.config.weights
             start = self.problem.plan_date

@@ -26,6 +26,8 @@ def eligible(problem: AllocationProblem, r: Request, w: Worker) -> bool:
     for o in problem.overrides:
         if o.request_id == r.id and o.action == "forbid_worker" and o.worker == w.id:
             return False
+    if r.restructure and r.keeps(w.id):
+        return bool(r.dates)  # kept: nobody moves, whatever the worker's diary
     return any(t in w.available for t in r.dates)
 
 
@@ -48,8 +50,9 @@ def greedy_plan(problem: AllocationProblem, service: str | None = None) -> Plan:
             continue
         w, on, meeting = choice
         load[w.id] += r.points
-        meetings[w.team, meeting] += 1
-        if r.decision.from_worker != w.id:
+        if meeting is not None:
+            meetings[w.team, meeting] += 1
+        if r.counts_as_new and not r.keeps(w.id):
             new[w.id, week_start(on)] += 1
         if r.role == "lead":
             family_worker.setdefault((r.family_id, r.service), w.id)
@@ -60,7 +63,8 @@ def greedy_plan(problem: AllocationProblem, service: str | None = None) -> Plan:
 
 def _choose(problem: AllocationProblem, r: Request, load: dict[str, int],
             new: Counter[tuple[str, date]], family_worker: dict[tuple[str, str], str],
-            pin: object, meetings: Counter[tuple[str, date]]) -> tuple[Worker, date, date] | None:
+            pin: object,
+            meetings: Counter[tuple[str, date]]) -> tuple[Worker, date, date | None] | None:
     pinned_worker = getattr(pin, "worker", None) if getattr(pin, "action", "") == "pin_worker" \
         else None
     pinned_date = getattr(pin, "on", None) if getattr(pin, "action", "") == "pin_date" else None
@@ -70,13 +74,15 @@ def _choose(problem: AllocationProblem, r: Request, load: dict[str, int],
         w = problem.workers[wid]
         if not eligible(problem, r, w) or (pinned_worker and wid != pinned_worker):
             continue
-        days = [t for t in r.dates if t in w.available
+        kept = r.restructure and r.keeps(wid)
+        days = [t for t in r.dates if (t in w.available or kept)
                 and (pinned_date is None or t == pinned_date)
-                and (r.decision.from_worker == w.id
+                and (r.keeps(wid) or not r.counts_as_new
                      or new[w.id, week_start(t)] < w.max_new_per_week)]
         slots = problem.teams[w.team].meeting_slots
-        free = [t for t in problem.meeting_days(w.team, last_meeting_day(r))
-                if meetings[w.team, t] < slots]
+        free: list[date | None] = [None] if not r.needs_meeting else [
+            t for t in problem.meeting_days(w.team, last_meeting_day(r))
+            if meetings[w.team, t] < slots]
         if not days or not free:
             continue
         rank = (wid != sibling, wid not in r.preferred,

@@ -163,7 +163,11 @@ def _neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], teams: list[
     requests = ctx.requests
     stuck = [r for r in requests if values[r.id][0] == 1 and ctx.worker_vars(r)]
     free: set[str] = set()
-    if stuck or (iteration % 2 == 0 and len(teams) > 1):
+    # A re-allocation also rebalances between workers: a third of its neighbourhoods do.
+    cycle = 3 if any(r.restructure for r in requests) else 2
+    if not stuck and iteration % cycle == 2:
+        free = _load_neighbourhood(ctx, values, rng, size)
+    elif stuck or (iteration % cycle == 0 and len(teams) > 1):
         if stuck:
             first = stuck[rng.randrange(len(stuck))]
             free.update(r.id for r in stuck[:size // 2])
@@ -190,6 +194,34 @@ def _neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], teams: list[
     families = {r.family_id for r in requests if r.id in free}
     free.update(r.id for r in requests if r.family_id in families)  # siblings move together
     return free
+
+
+def _load_neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], rng: random.Random,
+                        size: int) -> set[str]:
+    """Moves from busy workers to workers with room: what one of the fullest workers holds
+    and what a few workers who could take their children hold, as in a manager's
+    rebalancing (most useful when many children are placed at once, as in a restructure)."""
+    held: dict[str, list[str]] = {w.id: [] for w in ctx.workers}
+    load = {w.id: w.base_load for w in ctx.workers}
+    for r in ctx.requests:
+        pairs = ctx.worker_vars(r)
+        for (w, _), v in zip(pairs, values[r.id][1:1 + len(pairs)]):
+            if v:
+                held[w.id].append(r.id)
+                load[w.id] += r.points
+    fullness = sorted(ctx.workers, key=lambda w: (-load[w.id] / max(1, w.capacity), w.id))
+    busy = fullness[rng.randrange(min(5, len(fullness)))]
+    by_id = {r.id: r for r in ctx.requests}
+    others = sorted({w.id for rid in held[busy.id] for w, _ in ctx.worker_vars(by_id[rid])}
+                    - {busy.id})
+    room = sorted(others, key=lambda w: load[w] / max(1, ctx.workers[ctx.worker_order[w]].capacity))
+    chosen = [busy.id] + rng.sample(room[:8], min(3, len(room[:8])))
+    free: list[str] = []
+    for w in chosen:
+        ids = list(held[w])
+        rng.shuffle(ids)
+        free += ids[:max(1, size // len(chosen))]
+    return set(free)
 
 
 def _sub_model(ctx: ServiceModel, values: dict[str, list[int]], free: set[str]) -> cp_model.CpModel:

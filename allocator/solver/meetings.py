@@ -35,7 +35,8 @@ def assign_meetings(problem: AllocationProblem, assignments: list[Assignment],
         (a.team, a.meeting) for a in assignments if a.team in modelled and a.meeting)
     by_team: dict[str, list[Assignment]] = defaultdict(list)
     for a in assignments:
-        if a.worker is not None and a.team not in modelled:
+        if a.worker is not None and a.team not in modelled \
+                and requests[a.request_id].needs_meeting:
             by_team[a.team].append(a)
     given: dict[str, Assignment] = {}
     failed: set[str] = set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -15,9 +16,13 @@ from allocator.plan import Assignment, Plan
 from allocator.problem import AllocationProblem, Request
 from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel
 from allocator.solver import lns
+from allocator.solver.lagrangian import service_lower_bound
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
+from allocator.solver.shortlist import restructure_shortlist
 from constraints import max_new_per_week
+
+log = logging.getLogger(__name__)  # service names and figures only, never a child's details
 
 STATUS_NAMES = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE",
                 cp_model.INFEASIBLE: "INFEASIBLE", cp_model.MODEL_INVALID: "MODEL_INVALID",
@@ -50,18 +55,21 @@ def build_service_model(problem: AllocationProblem, service: str,
                         meeting_teams: frozenset[str] | None = None,
                         limited_workers: frozenset[str] | None = None,
                         explaining: bool = False,
-                        dated: frozenset[str] | None = None) -> ServiceModel:
+                        dated: frozenset[str] | None = None,
+                        shortlist: dict[str, frozenset[str]] | None = None) -> ServiceModel:
     """The CP-SAT model of one service with every registered constraint applied.
 
     ``meeting_teams`` and ``limited_workers`` say whose meeting slots and weekly limits are
     modelled, ``dated`` which requests get date variables; None models them all.
+    ``shortlist`` limits the workers considered for some requests (allocator.solver.shortlist).
     """
     everyone = problem.service_workers.get(service, ())
     if meeting_teams is None:
         meeting_teams = frozenset(problem.workers[w].team for w in everyone)
     if limited_workers is None:
         limited_workers = frozenset(everyone)
-    ctx = ServiceModel(problem, service, meeting_teams, limited_workers, explaining, dated)
+    ctx = ServiceModel(problem, service, meeting_teams, limited_workers, explaining, dated,
+                       shortlist)
     for module in constraints.HARD:
         module.restrict(ctx)
     ctx.create_variables()
@@ -107,6 +115,24 @@ def _first_solve_budget(requests: int, left: float) -> float:
 
 def solve_service(problem: AllocationProblem, service: str, seed: int,
                   time_limit: float) -> ServiceSolve:
+    """Solve one service (:func:`solve_rounds`) and, unless its plan is proved optimal,
+    prove what bound it can over the full model: the better of CP-SAT's bound (where the
+    model considered every worker) and the Lagrangian bound (allocator.solver.lagrangian),
+    which prices every worker without CP-SAT."""
+    solved = solve_rounds(problem, service, seed, time_limit)
+    if solved.status != "FEASIBLE":
+        return solved
+    t0 = time.perf_counter()
+    bound = max(solved.bound, service_lower_bound(problem, service, upper=solved.objective))
+    solved.solve_seconds += time.perf_counter() - t0
+    solved.bound = min(bound, solved.objective)
+    if solved.bound >= solved.objective:
+        solved.status = "OPTIMAL"
+    return solved
+
+
+def solve_rounds(problem: AllocationProblem, service: str, seed: int,
+                 time_limit: float) -> ServiceSolve:
     """Solve one service, adding meeting slots and weekly limits only where they bind.
 
     Both rarely bind and are costly to model for every worker. A solve without them is a
@@ -132,6 +158,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     hint, bound = greedy, None
     requests = problem.requests_in(service)
     fallbacks = [greedy]  # complete plans of the full model, should the rounds run out
+    shortlist = restructure_shortlist(problem, service)
     for round_ in range(LAZY_ROUNDS + 1):
         if round_ == LAZY_ROUNDS:
             teams, limited = all_teams, frozenset(everyone)
@@ -150,7 +177,8 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
             dated = _dated(problem, service, frozenset(), frozenset()) | frozenset(
                 a.request_id for a in hint.assignments if a.worker in limited)
         ctx = solver = None  # let the last round's model go before building the next
-        ctx = build_service_model(problem, service, teams, limited, dated=dated)
+        ctx = build_service_model(problem, service, teams, limited, dated=dated,
+                                  shortlist=shortlist)
         blocked = ctx.blocked
         add_hint(ctx, hint)
         t1 = time.perf_counter()
@@ -185,7 +213,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
             break  # out of time with nothing new: the greedy plan stands
         # Read before the search below replaces the solver: a neighbourhood's bound holds
         # only for its restricted model.
-        if relaxes:
+        if relaxes and shortlist is None:  # a shortlist's bound holds for the shortlist only
             bound = max(bound or 0, round(solver.BestObjectiveBound()))
         objective = round(solver.ObjectiveValue())
         read = _read_plan(ctx, solver, teams, limited)
@@ -206,6 +234,10 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
             repaired = _repaired(problem, read.found, teams)
             if repaired is not None:
                 fallbacks.append(repaired)
+        log.debug("service %s round %d: %s objective %d bound %s, late teams %d, workers over "
+                  "limit %d, repaired %s, %.1f deterministic s spent", service, round_,
+                  "relaxation" if relaxes else "restriction", objective, bound,
+                  len(read.late_teams), len(read.over), repaired is not None, spent)
         if not read.breaches:
             terms = {m.NAME: 0 for m in constraints.SOFT}
             for term in ctx.terms:
@@ -255,9 +287,12 @@ def _repaired(problem: AllocationProblem, assignments: list[Assignment],
     pinned = {o.request_id for o in problem.overrides if o.action == "pin_date"}
     count: dict[tuple[str, object], int] = {}
     out = []
-    for a in sorted(met, key=lambda a: a.request_id):
+    # Earliest last date first (then fewest dates): a child fixed by an event has no other
+    # week, and a child who could wait leaves this week's room to one who cannot.
+    for a in sorted(met, key=lambda a: (requests[a.request_id].dates[-1:],
+                                        len(requests[a.request_id].dates), a.request_id)):
         r = requests[a.request_id]
-        new = a.worker is not None and r.decision.from_worker != a.worker
+        new = a.worker is not None and not r.keeps(a.worker) and r.counts_as_new
         if a.worker is None or a.on is None or a.request_id in pinned or a.meeting is None:
             if new and a.on is not None:
                 key = (a.worker, week_start(a.on))
@@ -409,6 +444,8 @@ def _dated(problem: AllocationProblem, service: str, teams: frozenset[str],
     capped = [w for w in workers if w.id in limited]
     out = set()
     for r in problem.requests_in(service):
+        if r.restructure and r.id not in pinned:
+            continue  # no meeting and no weekly limit: the implied date is exact
         spans_weeks = len({week_start(t) for t in r.dates}) > 1
         if r.id in pinned or any(t in w.available for w in in_teams for t in r.dates) or (
                 spans_weeks and any(t in w.available for w in capped for t in r.dates)):

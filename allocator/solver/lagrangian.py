@@ -1,0 +1,455 @@
+"""A proven lower bound on one service's optimum, computed without CP-SAT.
+
+A large re-allocation is searched over a shortlist of workers, so CP-SAT's own bound there
+holds for the shortlist only; this bound holds for the full model of the service, every
+worker included, and costs a few seconds of numpy.
+
+The relaxation keeps every hard restriction on a (request, worker) pair, each request's
+choice of one worker or none (fractional), each pair's cheapest possible continuity,
+locality, date and late-meeting cost, and each worker's convex load cost (capacity and
+balance). It drops sibling splits (a cost, never negative), meeting slots, weekly limits of
+new children, the lead/co-worker coupling and managers' pins: each dropped piece is a
+constraint or a non-negative cost, so the relaxation's optimum is at most the model's.
+
+The bound is the Lagrangian dual of the one-worker rows, ``L(pi)``: any ``pi`` gives a
+valid bound, and its best value equals the relaxation's LP optimum. ``pi`` is searched
+through one price per point for each worker (``pi_r`` is then the request's cheapest
+worker at those prices, or none), a space of one number per worker rather than one per
+request: first by deflected subgradient steps, then by exact moves of one worker's price
+at a time. Managers' forbidden workers are kept; their pins are dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from allocator.calendar import working_days_between
+from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
+from constraints.balance import busy_line
+
+# The margin taken off L(pi) before rounding, relative to the magnitudes summed: each term
+# is a few float operations and the sums are at most millions of terms, so the float error
+# is below 1e-16 * (10 + terms) of those magnitudes, at most about 1e-10 at 5,000 x 350
+# pairs but, as numpy sums pairwise, in practice below 1e-14; SAFETY is ten times the first
+# figure, and takes under one point off the bound at that size.
+SAFETY = 1e-9
+DEFLECT = 1.5  # deflection factor of the subgradient steps
+PATIENCE = 40  # steps without progress before the step is halved
+SWEEPS = 3  # at most this many rounds of exact one-worker price moves at the end
+
+
+@dataclass(frozen=True)
+class ServiceArrays:
+    """One service as arrays: requests are rows, workers columns."""
+
+    cost: np.ndarray  # (R, W) cheapest cost of each pair; inf where a hard rule forbids it
+    points: np.ndarray  # (R,) points a request adds to its worker's load
+    unallocated: np.ndarray  # (R,) what listing the request unallocated costs
+    busy: np.ndarray  # (W,) points a worker may take before the balance term prices them
+    full: np.ndarray  # (W,) points a worker may take before the capacity term prices them
+    balance: float  # per point above ``busy``
+    overload: float  # per point above ``full``
+
+
+def service_lower_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,
+                        upper: int | None = None) -> int:
+    """A proven lower bound on the optimal objective of ``service``'s full model: the
+    objective the independent checker computes for the service's best plan.
+
+    ``iterations`` caps the subgradient steps, each one pass over the (requests, workers)
+    table. ``upper``, the objective of any plan of the service, is a target for the step
+    sizes (and the search stops once it is reached). The same input gives the same number.
+    """
+    arrays = service_arrays(problem, service)
+    if len(arrays.points) == 0:
+        return 0
+    target = math.inf if upper is None else float(upper)
+    first = _load_cost(arrays, np.ones_like(arrays.busy)) - _load_cost(
+        arrays, np.zeros_like(arrays.busy))  # the first point's price at each worker
+    prices = _ascend_prices(arrays, first, iterations, target)
+    best = lagrangian(arrays, _request_prices(arrays, prices))
+    if arrays.cost.shape[1] > 0:
+        prices = _Coordinates(arrays, prices).ascend(SWEEPS)
+        best = max(best, lagrangian(arrays, _request_prices(arrays, prices)))
+    # Every objective term is an integer, so the optimum is at least the next integer.
+    return max(0, math.ceil(best))
+
+
+def lagrangian(arrays: ServiceArrays, pi: np.ndarray) -> float:
+    """``L(pi)`` less its float-error margin: a lower bound on the relaxation for any ``pi``.
+
+    ``L(pi) = sum pi + sum min(0, U - pi) + sum_w g_w(pi)``, where ``g_w`` is worker w's
+    continuous knapsack with convex load cost (:func:`_knapsacks`). The margin makes the
+    value a bound whatever the rounding.
+    """
+    unallocated = np.minimum(0.0, arrays.unallocated - pi)
+    knapsack, spread = _knapsacks(arrays, pi)
+    value = float(pi.sum() + unallocated.sum()) + knapsack
+    scale = float(np.abs(pi).sum() + np.abs(unallocated).sum()) + spread + 1.0
+    return value - SAFETY * scale
+
+
+def _knapsacks(arrays: ServiceArrays, pi: np.ndarray) -> tuple[float, float]:
+    """``sum_w g_w(pi)``, and the magnitude of what was summed (for the float margin).
+
+    ``g_w`` takes requests in order of reduced cost per point, most negative first, while
+    the load cost's slope is below the request's saving per point: exact for a convex
+    piecewise-linear cost. Only pairs with negative reduced cost can be taken, so only
+    they are sorted. A request of no points is taken whole.
+    """
+    rows, cols = np.nonzero(arrays.cost < pi[:, None])
+    saving = pi[rows] - arrays.cost[rows, cols]  # > 0
+    points = arrays.points[rows]
+    free = points == 0
+    value, spread = -float(saving[free].sum()), float(saving[free].sum())
+    cols, saving, points = cols[~free], saving[~free], points[~free]
+    density = saving / points
+    order = np.lexsort((-density, cols))
+    cols, density, points = cols[order], density[order], points[order]
+    end = np.cumsum(points)
+    first = np.searchsorted(cols, cols, side="left")  # each worker's first item
+    offset = np.concatenate(([0.0], end))[first]
+    start, end = end - points - offset, end - offset  # load before and after each item
+    for lo, hi, slope in _pieces(arrays, cols):
+        # The points of each item on this piece, each saving ``density`` and costing ``slope``.
+        overlap = np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0.0, None)
+        value += float((overlap * np.minimum(0.0, slope - density)).sum())
+        spread += float((overlap * (slope + density)).sum())
+    return value, spread
+
+
+def _pieces(arrays: ServiceArrays,
+            cols: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per item's worker, the three pieces of added load with the load cost's slope on each."""
+    busy, full = arrays.busy[cols], arrays.full[cols]
+    lo, hi = np.minimum(busy, full), np.maximum(busy, full)
+    for a, b in ((np.zeros_like(lo), lo), (lo, hi), (hi, np.full_like(hi, np.inf))):
+        yield a, b, arrays.balance * (busy <= a) + arrays.overload * (full <= a)
+
+
+def _load_cost(arrays: ServiceArrays, added: np.ndarray) -> np.ndarray:
+    """Each worker's capacity and balance cost for ``added`` points."""
+    return (arrays.balance * np.maximum(0.0, added - arrays.busy)
+            + arrays.overload * np.maximum(0.0, added - arrays.full))
+
+
+def _conjugate(arrays: ServiceArrays, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``f*(price) = max_s price*s - f(s)`` per worker, and the load ``s`` that attains it.
+
+    For a convex piecewise-linear ``f`` the maximum is at 0 or a kink while the price is at
+    most the steepest slope (prices are kept there).
+    """
+    kinks = np.stack([np.zeros_like(arrays.busy), arrays.busy, arrays.full])
+    values = prices * kinks - np.stack([_load_cost(arrays, k) for k in kinks])
+    at = np.argmax(values, axis=0)
+    cols = np.arange(len(prices))
+    return values[at, cols], kinks[at, cols]
+
+
+def _request_prices(arrays: ServiceArrays, prices: np.ndarray) -> np.ndarray:
+    """``pi_r``: the request's cheapest worker with each point priced, or none."""
+    priced = arrays.cost + np.outer(arrays.points, prices)
+    return np.minimum(arrays.unallocated, priced.min(axis=1, initial=np.inf))
+
+
+class _Oracle:
+    """``D(prices)`` with the choice behind it: each request at its cheapest worker (or
+    none) at the given price per point.
+
+    The choice is made in single precision, twice as fast over a (R, W) table; ``D`` and
+    the plan's cost are then summed in double precision from the chosen pairs. ``D`` only
+    steers the search: the bound itself is ``L`` (:func:`lagrangian`), in double precision.
+    """
+
+    def __init__(self, arrays: ServiceArrays):
+        self.arrays = arrays
+        self.rows = np.arange(len(arrays.points))
+        self.workers = arrays.cost.shape[1]
+        self.cost = np.hstack([arrays.cost, arrays.unallocated[:, None]])
+        self.single = self.cost.astype(np.float32)
+        self.points = arrays.points.astype(np.float32)
+        self.priced = self.single.copy()
+        self.extra = np.empty_like(self.single[:, :self.workers])
+
+    def __call__(self, prices: np.ndarray) -> tuple[float, float, np.ndarray]:
+        """``D``, the choice's cost before load costs, and the load it gives each worker."""
+        np.multiply.outer(self.points, prices.astype(np.float32), out=self.extra)
+        np.add(self.single[:, :self.workers], self.extra, out=self.priced[:, :self.workers])
+        choice = np.argmin(self.priced, axis=1)
+        held = choice < self.workers
+        load = np.bincount(choice[held], weights=self.arrays.points[held],
+                           minlength=self.workers)
+        lin = float(self.cost[self.rows, choice].sum())
+        fstar = _conjugate(self.arrays, prices)[0]
+        value = lin + float(load @ prices) - float(fstar.sum())
+        return value, lin, load
+
+
+def _ascend_prices(arrays: ServiceArrays, prices: np.ndarray, iterations: int,
+                   target: float) -> np.ndarray:
+    """Prices per point that make ``D(prices)`` large.
+
+    ``D(prices) = sum_r pi_r(prices) - sum_w f*_w(price_w)`` is at most ``L(pi(prices))``
+    and has one variable per worker, so subgradient steps converge in few iterations.
+    Polyak steps aim halfway from the best ``D`` to the lowest of ``target`` and the
+    relaxation's own plans (every request at its cheapest worker, and a running mix of
+    those plans: a mix of plans of the relaxation is one too, so its cost is no lower than
+    the relaxation's optimum). The step is halved after a run of steps without progress.
+    """
+    top = arrays.balance + arrays.overload
+    oracle = _Oracle(arrays)
+    best, best_prices, step, stale = -math.inf, prices, 1.0, 0
+    mix, direction = None, np.zeros_like(prices)
+    for _ in range(iterations):
+        value, lin, load = oracle(prices)
+        mix = (lin, load) if mix is None else (0.9 * mix[0] + 0.1 * lin,
+                                               0.9 * mix[1] + 0.1 * load)
+        target = min(target, lin + _load_cost(arrays, load).sum(),
+                     mix[0] + _load_cost(arrays, mix[1]).sum())
+        if value > best:
+            best, best_prices, stale = value, prices, 0
+        elif (stale := stale + 1) >= PATIENCE:
+            step, stale = step / 2, 0
+        aim = best + 0.5 * (target - best)
+        if step < 1e-4 or math.ceil(best) >= target:
+            break
+        grad = load - _conjugate(arrays, prices)[1]
+        grad[(prices >= top) & (grad > 0)] = 0.0  # the price may not rise above the top slope
+        grad[(prices <= 0) & (grad < 0)] = 0.0
+        direction = _deflect(grad, direction)
+        norm = float(direction @ direction)
+        if norm == 0:
+            break
+        prices = np.clip(prices + step * (aim - value) / norm * direction, 0.0, top)
+    return best_prices
+
+
+def _deflect(grad: np.ndarray, direction: np.ndarray) -> np.ndarray:
+    """The next direction (Camerini, Fratta and Maffioli): when the subgradient turns back
+    on the last direction, keep part of that direction, which damps the zig-zag of plain
+    subgradient steps."""
+    turn = float(grad @ direction)
+    if turn >= 0:
+        return grad
+    return grad - DEFLECT * turn / float(direction @ direction) * direction
+
+
+class _Coordinates:
+    """Exact maximisation of ``D`` over one worker's price at a time, the others held.
+
+    Subgradient steps move every price a little; where one worker's price is far from its
+    best (a worker whose known children all stay until their price passes the continuity
+    weight, say), this moves it there at once. Each row keeps its two cheapest columns, so
+    a move touches only the rows where the worker is or becomes one of them.
+    """
+
+    def __init__(self, arrays: ServiceArrays, prices: np.ndarray):
+        self.arrays = arrays
+        self.prices = prices.copy()
+        self.priced = np.hstack([arrays.cost + np.outer(arrays.points, prices),
+                                 arrays.unallocated[:, None]])
+        rows = len(arrays.points)
+        self.low = np.empty((rows, 2))  # cheapest and second cheapest price per row
+        self.at = np.empty((rows, 2), dtype=int)  # and their columns
+        self._refresh(np.arange(rows))
+
+    def _refresh(self, rows: np.ndarray) -> None:
+        sub = self.priced[rows]
+        two = np.argpartition(sub, 1, axis=1)[:, :2]
+        values = np.take_along_axis(sub, two, axis=1)
+        order = np.argsort(values, axis=1, kind="stable")
+        self.at[rows] = np.take_along_axis(two, order, axis=1)
+        self.low[rows] = np.take_along_axis(values, order, axis=1)
+
+    def ascend(self, sweeps: int) -> np.ndarray:
+        """Prices after up to ``sweeps`` passes over the workers, stopping when one gains
+        nothing."""
+        value = self.value()
+        for _ in range(sweeps):
+            for w in range(len(self.prices)):
+                self._move(w, self._best_price(w))
+            value, last = self.value(), value
+            if value <= last + 1e-9 * abs(last):
+                break
+        return self.prices
+
+    def value(self) -> float:
+        return float(self.low[:, 0].sum() - _conjugate(self.arrays, self.prices)[0].sum())
+
+    def _best_price(self, w: int) -> float:
+        """The price of worker w that maximises ``D``, the others held.
+
+        A row with cost c at w and best alternative a pays ``min(a, c + price * points)``:
+        it stays at w until the price passes ``(a - c) / points``. ``D`` is concave and
+        piecewise linear in the price, so its maximum is at one of those thresholds or at a
+        kink of the worker's load cost's conjugate (its slopes), or at 0 or the top.
+        """
+        a = self.arrays
+        alt = np.where(self.at[:, 0] == w, self.low[:, 1], self.low[:, 0])
+        cost, points = a.cost[:, w], a.points
+        live = np.isfinite(cost) & (cost < alt) & (points > 0)
+        fixed = np.where(np.isfinite(cost) & (points == 0), np.minimum(cost, alt), alt)
+        leave = (alt[live] - cost[live]) / points[live]
+        order = np.argsort(leave, kind="stable")
+        leave, alt_l = leave[order], alt[live][order]
+        cost_l, points_l = cost[live][order], points[live][order]
+        top = a.balance + a.overload
+        prices = np.unique(np.concatenate(([0.0, a.balance, a.overload, top],
+                                           leave[leave < top])))
+        gone = np.searchsorted(leave, prices, side="right")  # rows that have left by then
+        sums = [np.concatenate(([0.0], np.cumsum(v))) for v in (alt_l, cost_l, points_l)]
+        paid = (fixed.sum() - sums[0][-1] + sums[0][gone] + sums[1][-1] - sums[1][gone]
+                + prices * (sums[2][-1] - sums[2][gone]))
+        kinks = np.array([0.0, a.busy[w], a.full[w]])
+        load_cost = (a.balance * np.maximum(0.0, kinks - a.busy[w])
+                     + a.overload * np.maximum(0.0, kinks - a.full[w]))
+        conjugate = (prices[:, None] * kinks - load_cost).max(axis=1)
+        return float(prices[np.argmax(paid - conjugate)])
+
+    def _move(self, w: int, price: float) -> None:
+        a = self.arrays
+        column = a.cost[:, w] + a.points * price
+        self.priced[:, w] = column
+        self.prices[w] = price
+        touched = (self.at[:, 0] == w) | (self.at[:, 1] == w) | (column < self.low[:, 1])
+        self._refresh(np.nonzero(touched)[0])
+
+
+# --- the service as arrays -------------------------------------------------------------
+
+
+def service_arrays(problem: AllocationProblem, service: str) -> ServiceArrays:
+    """The relaxation's data for ``service``: pair costs, points and load lines."""
+    requests = problem.requests_in(service)
+    workers = [problem.workers[w] for w in problem.service_workers.get(service, ())]
+    w = problem.config.weights
+    allowed = eligibility(problem, requests, workers)
+    dated, exempt = date_costs(problem, requests, workers)
+    allowed &= np.isfinite(dated) | exempt
+    known = _known(requests, workers)
+    has_known = np.array([bool(r.preferred) for r in requests])
+    cost = (np.where(exempt, 0.0, dated)
+            + w.continuity * (has_known[:, None] & ~known)
+            + w.locality * _away(requests, workers))
+    unallocated = np.array([w.unallocated_statutory if r.statutory else w.unallocated
+                            for r in requests], dtype=float) + w.continuity * has_known
+    base = np.array([x.base_load for x in workers], dtype=float)
+    busy = np.array([busy_line(x.capacity, x.base_load) for x in workers], dtype=float)
+    full = np.array([max(x.capacity, x.base_load) for x in workers], dtype=float)  # capacity
+    return ServiceArrays(
+        cost=np.where(allowed, cost, np.inf).reshape(len(requests), len(workers)),
+        points=np.array([r.points for r in requests], dtype=float), unallocated=unallocated,
+        busy=busy - base, full=full - base, balance=float(w.balance_point),
+        overload=float(w.overload_point))
+
+
+def eligibility(problem: AllocationProblem, requests: list[Request],
+                workers: list[Worker]) -> np.ndarray:
+    """(R, W): pairs no hard restriction forbids, mirroring each constraint's ``restrict``
+    (a worker's diary aside: that is :func:`date_costs`'s, as usable dates are priced there).
+    """
+    asye = np.array([x.asye for x in workers])
+    statutory_lead = np.array([r.role == "lead" and r.statutory for r in requests])
+    allowed = ~(statutory_lead[:, None] & asye[None, :])  # asye_never_leads
+    column = {x.id: j for j, x in enumerate(workers)}
+    for i, r in enumerate(requests):  # coworker_differs
+        for wid in r.not_worker:
+            if wid in column:
+                allowed[i, column[wid]] = False
+    no_new = np.array([x.max_new_per_week == 0 for x in workers])
+    new = np.array([r.counts_as_new for r in requests])
+    allowed &= ~(new[:, None] & no_new[None, :] & ~_known(requests, workers))  # max_new
+    allowed &= ~_no_meeting(problem, requests, workers)  # transfer_meeting
+    row = {r.id: i for i, r in enumerate(requests)}
+    for o in problem.overrides:  # manager_overrides: a forbidden worker
+        if o.action == "forbid_worker" and o.request_id in row and o.worker in column:
+            allowed[row[o.request_id], column[o.worker]] = False
+    return allowed
+
+
+def _known(requests: list[Request], workers: list[Worker]) -> np.ndarray:
+    """(R, W): the worker is one the request prefers (continuity)."""
+    column = {x.id: j for j, x in enumerate(workers)}
+    known = np.zeros((len(requests), len(workers)), dtype=bool)
+    for i, r in enumerate(requests):
+        for wid in r.preferred:
+            if wid in column:
+                known[i, column[wid]] = True
+    return known
+
+
+def _away(requests: list[Request], workers: list[Worker]) -> np.ndarray:
+    """(R, W): both localities known and different (the locality term)."""
+    places = {x.locality for x in workers} | {r.locality for r in requests}
+    names = {name: k for k, name in enumerate(sorted(p for p in places if p))}
+    here = np.array([names[r.locality] if r.locality else -1 for r in requests], dtype=int)
+    there = np.array([names[x.locality] if x.locality else -1 for x in workers], dtype=int)
+    return (here[:, None] >= 0) & (there[None, :] >= 0) & (here[:, None] != there[None, :])
+
+
+def _meeting_grid(problem: AllocationProblem, requests: list[Request],
+                  workers: list[Worker]) -> np.ndarray:
+    """(R, W): working days from the plan date to the team's first meeting day for the
+    request; -1 where the team has none in the request's window."""
+    teams = sorted({x.team for x in workers})
+    team_col = np.array([teams.index(x.team) for x in workers], dtype=int)
+    lasts = sorted({last_meeting_day(r) for r in requests if r.dates})
+    grid = np.full((len(lasts) + 1, len(teams)), -1, dtype=int)  # last row: no dates
+    for g, last in enumerate(lasts):
+        for t, team in enumerate(teams):
+            days = problem.meeting_days(team, last)
+            if days:
+                grid[g, t] = working_days_between(problem.plan_date, days[0])
+    group = {last: g for g, last in enumerate(lasts)}
+    rows = np.array([group[last_meeting_day(r)] if r.dates else len(lasts) for r in requests],
+                    dtype=int)
+    return grid[rows][:, team_col]
+
+
+def _no_meeting(problem: AllocationProblem, requests: list[Request],
+                workers: list[Worker]) -> np.ndarray:
+    """(R, W): a request that needs a meeting, at a team with no meeting day by its last."""
+    needs = np.array([bool(r.dates) and r.needs_meeting for r in requests])
+    return needs[:, None] & (_meeting_grid(problem, requests, workers) < 0)
+
+
+def date_costs(problem: AllocationProblem, requests: list[Request],
+               workers: list[Worker]) -> tuple[np.ndarray, np.ndarray]:
+    """(R, W) cheapest date and late-meeting cost of each pair (inf: no usable date), and
+    (R, W) the pairs exempt from the worker's diary (a re-allocated child kept with their
+    lead, who does not move: cost 0).
+
+    A pair on date index i pays ``date_delay * i`` and, for a weekly transfer, the meeting's
+    lateness from the team's first meeting day: what ``ServiceModel.implied_date`` minimises.
+    Any plan pays at least this: its date is a usable day, at least i working days after
+    the first, and its meeting is on or after the team's first meeting day.
+    """
+    w = problem.config.weights
+    days = sorted({t for r in requests for t in r.dates})
+    index = {t: k for k, t in enumerate(days)}
+    number = np.array([working_days_between(problem.plan_date, t) for t in days] + [0])
+    at_work = np.array([[t in x.available for t in days] + [False] for x in workers],
+                       dtype=bool).reshape(len(workers), len(days) + 1)
+    width = max((len(r.dates) for r in requests), default=0)
+    slot = np.full((len(requests), width), len(days), dtype=int)  # padding: nobody at work
+    for i, r in enumerate(requests):
+        slot[i, :len(r.dates)] = [index[t] for t in r.dates]
+    meeting = _meeting_grid(problem, requests, workers)
+    needs = np.array([r.needs_meeting for r in requests])[:, None]
+    best = np.full((len(requests), len(workers)), np.inf)
+    for k in range(width):
+        late = np.maximum(0, meeting - number[slot[:, k]][:, None]) * needs
+        cost = w.date_delay * k + w.late_meeting * late
+        usable = at_work[:, slot[:, k]].T
+        best = np.where(usable & (cost < best), cost, best)
+    from_worker = {x.id: j for j, x in enumerate(workers)}
+    exempt = np.zeros((len(requests), len(workers)), dtype=bool)
+    for i, r in enumerate(requests):
+        j = from_worker.get(r.decision.from_worker or "")
+        if r.restructure and j is not None:
+            exempt[i, j] = True
+    return best, exempt

@@ -1,0 +1,122 @@
+"""Shortlists of workers for large services.
+
+A model with a variable for every (request, worker) pair grows with the product of the
+two: a 12,000-child council's safeguarding service has 143 children moving among 348
+workers in a week, and a full re-allocation of it thousands of children. Most pairs are
+hopeless: another locality, a worker already over capacity, a team that meets too late.
+The shortlist keeps, for each request, the workers who know the child or family, any
+worker a manager pinned, and the cheapest others; below :data:`SHORTLIST_FROM_PAIRS` pairs
+every worker is kept.
+
+A shortlisted model's own bound holds only for the shortlist: the bound the solver reports
+for such a service comes from allocator.solver.lagrangian, which prices every worker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from allocator.calendar import working_days_between
+from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
+from allocator.solver.greedy import eligible
+from constraints.balance import busy_line
+
+SHORTLIST_FROM_PAIRS = 150_000  # (request, worker) pairs in a service
+SHORTLIST_SIZE = 12  # workers with room per re-allocated child, besides those who know them
+WEEKLY_FROM_PAIRS = 20_000  # a weekly plan's service: shortlist from this many pairs
+WEEKLY_SIZE = 36  # cheapest workers per weekly request ...
+PER_TEAM = 4  # ... at most this many from one team, so meeting slots have somewhere to go
+
+
+def restructure_shortlist(problem: AllocationProblem,
+                          service: str) -> dict[str, frozenset[str]] | None:
+    """Per re-allocated request, the workers its model considers; None: every worker.
+
+    Kept: the child's current lead and every worker who knows the family (continuity), any
+    worker a manager pinned, and the :data:`SHORTLIST_SIZE` workers with the most room
+    (lowest load for their capacity) who may take the child, those in the child's locality
+    first. Requests of the week's own transfers keep every worker.
+    """
+    requests = problem.requests_in(service)
+    workers = [problem.workers[w] for w in problem.service_workers.get(service, ())]
+    pairs = len(requests) * len(workers)
+    weekly = [r for r in requests if not r.restructure]
+    if pairs < SHORTLIST_FROM_PAIRS and (len(weekly) < len(requests)
+                                         or pairs < WEEKLY_FROM_PAIRS):
+        return None
+    pinned: dict[str, set[str]] = defaultdict(set)
+    for o in problem.overrides:
+        if o.worker:
+            pinned[o.request_id].add(o.worker)
+    ranked: dict[tuple[str | None, bool, tuple], list[Worker]] = {}
+    out: dict[str, frozenset[str]] = {}
+    if len(weekly) == len(requests):
+        for r in weekly:
+            out[r.id] = frozenset(set(r.preferred) | pinned[r.id]
+                                  | {w.id for w in _cheapest(problem, r, workers)})
+        return out
+    for r in requests:
+        if not r.restructure:
+            continue
+        key = (r.locality, r.role == "lead" and r.statutory, r.dates)
+        if key not in ranked:
+            ranked[key] = _with_room(workers, *key)
+        keep = set(r.preferred) | pinned[r.id]
+        if r.decision.from_worker:
+            keep.add(r.decision.from_worker)
+        keep.update(w.id for w in ranked[key] if w.id not in r.not_worker)
+        out[r.id] = frozenset(keep)
+    return out
+
+
+def _with_room(workers: list[Worker], locality: str | None, statutory: bool,
+               dates: tuple) -> list[Worker]:
+    """The workers with most room who could take such a child, nearest first."""
+    able = [w for w in workers if not (statutory and w.asye)
+            and any(t in w.available for t in dates)]
+    able.sort(key=lambda w: (w.locality != locality, w.load_before / max(1, w.capacity), w.id))
+    return able[:SHORTLIST_SIZE + 2]  # room for a child's own worker among them
+
+
+def _cheapest(problem: AllocationProblem, r: Request, workers: list[Worker]) -> list[Worker]:
+    """The :data:`WEEKLY_SIZE` workers who could take ``r`` most cheaply, taken alone:
+    continuity, locality, the earliest date at work, a meeting on the team's first meeting
+    day, and what the child's points add to the worker's load cost."""
+    weights = problem.config.weights
+    start = problem.plan_date
+    scored = []
+    for w in workers:
+        if not eligible(problem, r, w):
+            continue
+        days = problem.meeting_days(w.team, last_meeting_day(r)) if r.needs_meeting else ()
+        if r.needs_meeting and not days:
+            continue
+        meet = working_days_between(start, days[0]) if days else 0
+        usable = [(i, t) for i, t in enumerate(r.dates) if t in w.available]
+        date_cost = min(weights.date_delay * i + weights.late_meeting
+                        * max(0, meet - working_days_between(start, t)) for i, t in usable)
+        cost = date_cost + _load_cost(problem, w, r.points)
+        if r.preferred and w.id not in r.preferred:
+            cost += weights.continuity
+        if r.locality and w.locality and w.locality != r.locality:
+            cost += weights.locality
+        scored.append((cost, w.id, w))
+    scored.sort(key=lambda s: s[:2])
+    out: list[Worker] = []
+    per_team: dict[str, int] = defaultdict(int)
+    for _, _, w in scored:
+        if per_team[w.team] < PER_TEAM:
+            out.append(w)
+            per_team[w.team] += 1
+            if len(out) == WEEKLY_SIZE:
+                break
+    return out
+
+
+def _load_cost(problem: AllocationProblem, w: Worker, points: int) -> int:
+    """What ``points`` more cost on ``w`` alone (the capacity and balance terms)."""
+    weights = problem.config.weights
+    load = w.base_load + points
+    over = max(0, load - max(w.capacity, w.base_load))
+    busy = max(0, load - busy_line(w.capacity, w.base_load))
+    return weights.overload_point * over + weights.balance_point * busy

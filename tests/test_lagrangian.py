@@ -1,0 +1,205 @@
+"""The Lagrangian lower bound: its pairs are the model's, it never passes an optimum or a
+plan, it is the same every time, and it is tight where the relaxation is exact."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from allocator.alternatives import service_problem
+from allocator.checker import check_plan
+from allocator.config import PlanConfig
+from allocator.demo import write_demo
+from allocator.pipeline import PlanRun, run_plan
+from allocator.plan import Plan
+from allocator.problem import AllocationProblem, Request, Team, Worker
+from allocator.rules.engine import Decision
+from allocator.solver.greedy import greedy_plan
+from allocator.solver.lagrangian import service_arrays, service_lower_bound
+from allocator.solver.model import build_service_model
+
+EXTRACT = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_demo(tmp_path_factory.mktemp("demo") / "council", 300, 3, EXTRACT)
+
+
+@pytest.fixture(scope="module")
+def weekly(demo: Path) -> PlanRun:
+    return run_plan(demo, seed=1, time_limit=2)
+
+
+@pytest.fixture(scope="module")
+def reallocation(demo: Path) -> PlanRun:
+    return run_plan(demo, seed=1, time_limit=2, reallocate=True)
+
+
+def blocked_by_model(problem: AllocationProblem, service: str) -> set[tuple[str, str]]:
+    ctx = build_service_model(problem, service)  # every HARD module's restrict, as solved
+    return {(r, w) for r, ws in ctx.blocked.items() for w in ws}
+
+
+def blocked_here(problem: AllocationProblem, service: str) -> set[tuple[str, str]]:
+    cost = service_arrays(problem, service).cost
+    requests = problem.requests_in(service)
+    workers = problem.service_workers.get(service, ())
+    return {(requests[i].id, workers[j]) for i, j in zip(*np.nonzero(~np.isfinite(cost)))}
+
+
+@pytest.mark.parametrize("run", ["weekly", "reallocation"])
+def test_eligible_pairs_are_the_models(run: str, request: pytest.FixtureRequest) -> None:
+    problem = request.getfixturevalue(run).problem
+    if run == "reallocation":
+        assert any(r.restructure for r in problem.requests)
+    blocked_somewhere = False
+    for service in problem.services:
+        model = blocked_by_model(problem, service)
+        assert blocked_here(problem, service) == model, service
+        blocked_somewhere |= bool(model)
+    assert blocked_somewhere  # the comparison saw some hard rule at work
+
+
+@pytest.mark.parametrize("run", ["weekly", "reallocation"])
+def test_bound_below_the_optimum_and_every_plan(run: str, request: pytest.FixtureRequest) -> None:
+    result: PlanRun = request.getfixturevalue(run)
+    problem = result.problem
+    proven = 0
+    for service in problem.services:
+        sub = service_problem(problem, service)
+        bound = service_lower_bound(problem, service)
+        assert bound >= 0
+        greedy = check_plan(greedy_plan(problem, service), sub)
+        assert greedy.ok and bound <= greedy.objective, service
+        ids = {r.id for r in sub.requests}
+        planned = check_plan(Plan(tuple(a for a in result.result.plan.assignments
+                                        if a.request_id in ids)), sub).objective
+        assert bound <= planned, service
+        if result.result.service_status.get(service) == "OPTIMAL":
+            proven += 1  # the plan's objective is the optimum
+    assert proven  # at least one service compared with a proven optimum
+
+
+def test_bound_is_close_on_a_reallocation(reallocation: PlanRun) -> None:
+    """Most of a re-allocation's cost is continuity and load, which the relaxation keeps."""
+    problem = reallocation.problem
+    for service in problem.services:
+        status = reallocation.result.service_status.get(service)
+        if status != "OPTIMAL" or len(problem.requests_in(service)) < 20:
+            continue
+        ids = {r.id for r in problem.requests_in(service)}
+        optimum = check_plan(Plan(tuple(a for a in reallocation.result.plan.assignments
+                                        if a.request_id in ids)),
+                             service_problem(problem, service)).objective
+        assert service_lower_bound(problem, service) >= 0.9 * optimum, service
+
+
+def test_same_input_same_bound(reallocation: PlanRun) -> None:
+    problem = reallocation.problem
+    service = max(problem.services, key=lambda s: len(problem.requests_in(s)))
+    first = service_lower_bound(problem, service)
+    assert first > 0
+    assert service_lower_bound(problem, service) == first
+    assert service_lower_bound(problem, service, upper=first + 1000) >= 0
+
+
+# --- a hand-built service where the relaxation's optimum is known ------------------------
+
+MONDAY = date(2026, 11, 23)
+
+
+def _decision(child: str) -> Decision:
+    return Decision(child, f"F{child}", "transfer", "test", "from", None, None, "s", "now",
+                    None, MONDAY, MONDAY, MONDAY, MONDAY, 0, None, None, None, None, None,
+                    False, True, (), (), ())
+
+
+def _request(child: str, points: int, preferred: tuple[str, ...] = ()) -> Request:
+    return Request(id=f"{child}:lead", child_id=child, family_id=f"F{child}", role="lead",
+                   service="s", dates=(MONDAY,), points=points, statutory=False,
+                   preferred=preferred, not_worker=(), demoted_asye=None,
+                   decision=_decision(child))
+
+
+def _worker(wid: str, capacity: int, base_load: int) -> Worker:
+    return Worker(id=wid, name=wid, team="T", service="s", asye=False, fte=1.0,
+                  capacity=capacity, load_before=base_load, base_load=base_load,
+                  available=frozenset({MONDAY}), max_new_per_week=4, locality=None)
+
+
+def two_workers(points: int) -> AllocationProblem:
+    """W1 is full to its busy line (30 of 40: every new point costs the balance weight 20,
+    and beyond 40 the overload weight 100 too); W2 has room. C1 knows W1 (moving costs the
+    continuity weight 1,000); C2 knows nobody. One date, the plan date, a Monday, and the
+    team meets on Mondays: no date or meeting cost."""
+    workers = {"W1": _worker("W1", 40, 30), "W2": _worker("W2", 100, 0)}
+    return AllocationProblem(
+        plan_date=MONDAY, horizon_end=date(2026, 12, 18), config=PlanConfig(),
+        requests=(_request("C1", points, ("W1",)), _request("C2", 10)), workers=workers,
+        service_workers={"s": ("W1", "W2")}, team_service={"T": "s"},
+        teams={"T": Team("T", "s", None, frozenset({0}), 5)})
+
+
+def test_exact_where_the_relaxation_is_integral() -> None:
+    # C1 (10 points) with W1: 10 points above the busy line, within capacity: 10 * 20 = 200,
+    # less than the 1,000 of moving; C2 to W2 at no cost. Optimum 200, and a fractional
+    # split cannot do better (moving part of C1 saves 20 per point and costs 100 per point).
+    problem = two_workers(10)
+    assert service_lower_bound(problem, "s") == 200
+    assert check_plan(greedy_plan(problem, "s"), problem).objective == 200
+
+
+def test_rounds_the_fractional_optimum_up() -> None:
+    # C1 (15 points) with W1 costs 10 * 20 + 5 * 120 = 800 (integral optimum, below 1,000).
+    # The relaxation keeps a share x of C1 at W1: 300x + 1000(1 - x) until x = 2/3 fills
+    # capacity, then rises (1,800x - 1,000x). Its optimum is 200 + 1000/3 = 533.3..., and
+    # as every plan's cost is an integer, the bound is 534.
+    problem = two_workers(15)
+    assert service_lower_bound(problem, "s") == 534
+    assert check_plan(greedy_plan(problem, "s"), problem).objective == 800
+
+
+def test_a_forbidden_worker_is_not_counted() -> None:
+    # With W1 an ASYE and C1 statutory, W1 may not lead C1: it goes to W2 and pays 1,000.
+    problem = two_workers(10)
+    c1 = replace(problem.requests[0], statutory=True)
+    workers = dict(problem.workers, W1=replace(problem.workers["W1"], asye=True))
+    problem = replace(problem, requests=(c1,) + problem.requests[1:], workers=workers)
+    assert service_lower_bound(problem, "s") == 1000
+    assert check_plan(greedy_plan(problem, "s"), problem).objective == 1000
+
+
+def every_rule() -> AllocationProblem:
+    """Each hard restriction at work once: W1 takes no new children, W2 leads C2 (so may
+    not co-work it), team U holds no transfer meetings, W4 is an ASYE away all month who
+    leads C3, whose re-allocation may keep C3 with W4 (nobody moves)."""
+    w1 = replace(_worker("W1", 100, 0), max_new_per_week=0)
+    w3 = replace(_worker("W3", 100, 0), team="U")
+    w4 = replace(_worker("W4", 100, 0), asye=True, available=frozenset())
+    c1 = replace(_request("C1", 13, ("W1",)), statutory=True)
+    c2 = replace(_request("C2", 5), id="C2:co", role="co", not_worker=("W2",))
+    c3 = replace(_request("C3", 10), restructure=True,
+                 decision=replace(_decision("C3"), from_worker="W4"))
+    return AllocationProblem(
+        plan_date=MONDAY, horizon_end=date(2026, 12, 18), config=PlanConfig(),
+        requests=(c1, c2, c3),
+        workers={"W1": w1, "W2": _worker("W2", 100, 0), "W3": w3, "W4": w4},
+        service_workers={"s": ("W1", "W2", "W3", "W4")}, team_service={"T": "s", "U": "s"},
+        teams={"T": Team("T", "s", None, frozenset({0}), 5),
+               "U": Team("U", "s", None, frozenset(), 5)})
+
+
+def test_every_restriction_matches_the_model() -> None:
+    problem = every_rule()
+    expected = {("C1:lead", "W3"), ("C1:lead", "W4"),  # no meeting; ASYE and away
+                ("C2:co", "W1"), ("C2:co", "W2"), ("C2:co", "W3"), ("C2:co", "W4")}
+    assert blocked_by_model(problem, "s") == expected
+    assert blocked_here(problem, "s") == expected
+    # C1 with W1 (known) or C3 kept with W4 cost nothing; C2 to W2 is blocked, so
+    # nothing is left for it: unallocated, 100,000.
+    assert service_lower_bound(problem, "s") == 100_000

@@ -10,7 +10,8 @@ from allocator.simulation.model import ScenarioError, load_scenario, parse_scena
 from allocator.simulation.run import check_references
 from allocator.simulation.world import load_world
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "scenarios" / "examples").glob("*.toml"))
+FOLDER = Path(__file__).parent.parent / "scenarios" / "examples"
+EXAMPLES = sorted([*FOLDER.glob("*.toml"), *FOLDER.glob("*.yaml")])
 HEAD = 'name = "t"\nstart = 2026-11-23\n'
 
 
@@ -81,3 +82,49 @@ def test_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError) as exc:
         load_scenario(tmp_path / "missing.toml")
     assert "missing.toml: cannot be read" in exc.value.problems[0]
+
+
+def yaml_problems(text: str) -> list[str]:
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text, "what-if.yaml", "yaml")
+    return exc.value.problems
+
+
+def test_yaml_and_toml_give_the_same_scenario() -> None:
+    toml, yaml = load_scenario(FOLDER / "ten-asyes.toml"), load_scenario(FOLDER / "ten-asyes.yaml")
+    assert yaml == toml
+    assert yaml.staff.starters[0].on.isoformat() == "2026-12-07"  # `on:` is a key, not True
+
+
+def test_yml_suffix_reads_as_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "short.yml"
+    path.write_text("name: t\nstart: 2026-11-23\nweeks: 4\n", encoding="utf-8")
+    assert load_scenario(path).weeks == 4
+
+
+def test_yaml_mistakes_are_named_like_toml_ones() -> None:
+    [p] = yaml_problems("name: t\nstart: 2026-11-23\ndemand:\n  referal_change: 0.2\n")
+    assert p.startswith("what-if.yaml: demand.referal_change:") and "Extra inputs" in p
+    [p] = yaml_problems("name: t\nstart: 2026-11-23\nstaff:\n  starters:\n"
+                        "    - {on: 2026-11-30, team: T004}\n    - {on: 2026-11-30, team: T004, fte: 2}\n")
+    assert p.startswith("what-if.yaml: staff.starters[1].fte:")
+    assert yaml_problems("name: [\n")[0].startswith("what-if.yaml: not valid YAML at line 2")
+    assert yaml_problems("- a list\n") == [
+        "what-if.yaml: (file): a scenario is a mapping of keys to values"]
+
+
+def test_yaml_builds_plain_data_only() -> None:
+    [p] = yaml_problems("name: !!python/object/apply:os.getcwd []\nstart: 2026-11-23\n")
+    assert p.startswith("what-if.yaml: not valid YAML")
+
+
+def test_a_bad_yaml_file_exits_1_by_field(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nstart: 2026-11-23\nweeks: 0\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["scenario", "run", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and "bad.yaml: weeks:" in result.output
+    assert not (tmp_path / "o").exists()

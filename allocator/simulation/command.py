@@ -13,6 +13,7 @@ from allocator.simulation.model import Scenario, ScenarioError, load_scenario
 from allocator.simulation.run import ScenarioResult, run_scenario
 
 EXIT_BAD_SCENARIO = 1
+TRACKERS = "tracker"  # OUT/tracker/<scenario>-seed<N>.sqlite: each run's transfer tracker
 
 app = typer.Typer(no_args_is_help=True, help="Capacity scenarios: what if, over months.")
 
@@ -39,9 +40,18 @@ def _load(files: list[Path], weeks: int | None) -> list[Scenario]:
     return scenarios
 
 
-def _run(scenario: Scenario, seed: int | None) -> ScenarioResult:
+def _run_all(scenarios: list[Scenario], seed: int | None, out: Path) -> list[ScenarioResult]:
+    """Each scenario in turn, its transfer tracker kept in OUT/tracker/."""
+    from allocator.simulation.sweep import tracker_files
+
+    runs = [(s, seed) for s in scenarios]
+    return [_run(s, seed, path) for s, path in zip(scenarios, tracker_files(runs, out / TRACKERS))]
+
+
+def _run(scenario: Scenario, seed: int | None, tracker: Path) -> ScenarioResult:
     try:
-        return run_scenario(scenario, seed=seed, progress=lambda m: typer.echo(m, err=True))
+        return run_scenario(scenario, seed=seed, progress=lambda m: typer.echo(m, err=True),
+                            tracker=tracker)
     except ScenarioError as exc:
         typer.echo("Scenario not valid for this council:", err=True)
         for p in exc.problems:
@@ -53,9 +63,11 @@ def write_reports(results: list[ScenarioResult], out: Path) -> None:
     """report.html, scenarios.xlsx and figures.json in ``out``; totals on stdout."""
     from allocator.io.writer import write_files_atomically
     from allocator.simulation.report import TOTALS, html_page, workbook
+    from allocator.simulation.spread import spreads
 
-    figures = [{"name": r.name, "seed": r.seed, "totals": r.totals(),
-                "weeks": [asdict(w) for w in r.weeks]} for r in results]
+    figures = {"runs": [{"name": r.name, "seed": r.seed, "totals": r.totals(),
+                         "weeks": [asdict(w) for w in r.weeks]} for r in results],
+               "spread": [s.as_dict() for s in spreads(results)]}
     write_files_atomically(out, {"report.html": html_page(results),
                                  "scenarios.xlsx": workbook(results),
                                  "figures.json": json.dumps(figures, indent=2) + "\n"})
@@ -68,26 +80,24 @@ def write_reports(results: list[ScenarioResult], out: Path) -> None:
 
 
 @app.command("run")
-def run_command(file: Annotated[Path, typer.Argument(help="Scenario file (TOML).")],
+def run_command(file: Annotated[Path, typer.Argument(help="Scenario file (TOML or YAML).")],
                 out: OutOpt = Path("out/scenario"), weeks: WeeksOpt = None,
                 seed: SeedOpt = None) -> None:
     """Simulate one scenario week by week and write its report."""
-    [scenario] = _load([file], weeks)
-    write_reports([_run(scenario, seed)], out)
+    write_reports(_run_all(_load([file], weeks), seed, out), out)
 
 
 @app.command("compare")
-def compare_command(files: Annotated[list[Path], typer.Argument(help="Scenario files (TOML).")],
+def compare_command(files: Annotated[list[Path], typer.Argument(help="Scenario files (TOML or YAML).")],
                     out: OutOpt = Path("out/compare"), weeks: WeeksOpt = None,
                     seed: SeedOpt = None) -> None:
     """Simulate several scenarios and write their figures side by side."""
-    scenarios = _load(files, weeks)
-    write_reports([_run(s, seed) for s in scenarios], out)
+    write_reports(_run_all(_load(files, weeks), seed, out), out)
 
 
 @app.command("sweep")
 def sweep_command(
-    files: Annotated[list[Path], typer.Argument(help="Scenario files (TOML).")],
+    files: Annotated[list[Path], typer.Argument(help="Scenario files (TOML or YAML).")],
     seeds: Annotated[str, typer.Option(help="Seeds: a list '1,2,3' or a range '1-10'.")] = "1",
     scheduler: Annotated[str | None, typer.Option(
         help="Address of a running Dask scheduler, e.g. tcp://host:8786 "
@@ -99,8 +109,11 @@ def sweep_command(
     from allocator.simulation.sweep import sweep
 
     scenarios = _load(files, weeks)
+    # A local cluster's workers share this machine's disk, so the trackers go beside the
+    # report; a remote cluster's workers keep theirs, temporary, and send back figures.
+    trackers = None if scheduler else (out / TRACKERS).resolve()
     results = sweep(scenarios, parse_seeds(seeds), scheduler, workers,
-                    progress=lambda m: typer.echo(m, err=True))
+                    progress=lambda m: typer.echo(m, err=True), trackers=trackers)
     write_reports(results, out)
 
 

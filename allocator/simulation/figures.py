@@ -13,6 +13,7 @@ from allocator import domain as d
 from allocator.pipeline import PlanRun
 from allocator.plan import Assignment
 from allocator.simulation.demand import DemandDraw, open_children
+from allocator.simulation.tracking import WeekTracking
 from allocator.simulation.world import World, is_open
 from allocator.summary import summarise
 
@@ -33,6 +34,11 @@ class WeekFigures:
     transfers_late: int  # moves made after the policy window, or still waiting past it
     sibling_groups_split: int
     plan_status: str
+    # From the transfer tracker (allocator.simulation.tracking):
+    items_escalated: int = 0  # on the Sunday: delayed, overdue, statutory children waiting
+    statutory_escalated: int = 0  # CP / looked-after children awaiting allocation
+    agreed_moves_not_held: int = 0  # agreed moves the week's plan could not keep
+    pins_dropped: int = 0  # of those, pins left out so that the week had a (checked) plan
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -46,14 +52,19 @@ FIGURES = [  # (field, heading) in report order
     ("worker_changes_per_100_children", "Worker changes per 100 children"),
     ("transfers_late", "Transfers late against the policy window"),
     ("sibling_groups_split", "Sibling groups split"),
+    ("items_escalated", "Tracker items escalated at the week's end"),
+    ("statutory_escalated", "CP / looked-after children escalated, awaiting allocation"),
+    ("agreed_moves_not_held", "Agreed moves that could not hold"),
     ("open_children", "Open children"),
     ("workers", "Case-holding workers"),
 ]
 
 
 def week_figures(world: World, week: date, run: PlanRun, made: list[Assignment],
-                 draw: DemandDraw, leads_before: dict[str, str]) -> WeekFigures:
-    """The figures for the week beginning ``week``, after its moves are recorded."""
+                 draw: DemandDraw, leads_before: dict[str, str],
+                 tracking: WeekTracking) -> WeekFigures:
+    """The figures for the week beginning ``week``, after its moves are recorded and the
+    tracker has reviewed the week."""
     summary = summarise(run)
     days = [week + timedelta(days=i) for i in range(7)]
     waiting = [_unallocated(world, day) for day in days]
@@ -71,7 +82,11 @@ def week_figures(world: World, week: date, run: PlanRun, made: list[Assignment],
         worker_changes=changes,
         worker_changes_per_100_children=round(100 * changes / open_now, 2) if open_now else 0.0,
         transfers_late=_late(run, made, week + timedelta(days=7)),
-        sibling_groups_split=summary.sibling_groups_split, plan_status=run.result.status)
+        sibling_groups_split=summary.sibling_groups_split, plan_status=run.result.status,
+        items_escalated=tracking.items_escalated,
+        statutory_escalated=tracking.statutory_escalated,
+        agreed_moves_not_held=tracking.agreed_moves_not_held,
+        pins_dropped=tracking.pins_dropped)
 
 
 def leads(world: World, on: date) -> dict[str, str]:

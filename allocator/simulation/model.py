@@ -1,6 +1,6 @@
 """The scenario file: what changes, when, over which horizon.
 
-A scenario is read from TOML and validated twice: first its own shape (pydantic, strict,
+A scenario is read from TOML or YAML (the same keys either way) and validated twice: first its own shape (pydantic, strict,
 ``extra="forbid"`` so a misspelt key is an error, not a silent default), then against the
 council it runs on (every team and worker it names must exist). Errors name the file and
 the field, never a child's data.
@@ -8,11 +8,13 @@ the field, never a child's data.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from allocator.rules.pack import PACK_NAMES
@@ -159,12 +161,16 @@ class ScenarioError(Exception):
         self.problems = problems
 
 
-def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
-    """A validated scenario from TOML text; ScenarioError names the file and each field."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"{file}: not valid TOML: {exc}"]) from None
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def parse_scenario(text: str, file: str = "<scenario>", format: str = "toml") -> Scenario:
+    """A validated scenario from TOML (or, with ``format="yaml"``, YAML) text.
+
+    Both formats feed the same model, so a key means the same in either and every problem
+    is reported the same way: ScenarioError names the file and each field.
+    """
+    data = _yaml_data(text, file) if format == "yaml" else _toml_data(text, file)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
@@ -173,12 +179,51 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
 
 
 def load_scenario(path: Path) -> Scenario:
-    """A validated scenario read from a TOML file."""
+    """A validated scenario read from a TOML file, or YAML for ``.yaml`` and ``.yml``."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise ScenarioError([f"{path}: cannot be read ({exc.strerror})"]) from None
-    return parse_scenario(text, Path(path).name)
+    format = "yaml" if Path(path).suffix.lower() in YAML_SUFFIXES else "toml"
+    return parse_scenario(text, Path(path).name, format)
+
+
+def _toml_data(text: str, file: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"{file}: not valid TOML: {exc}"]) from None
+
+
+class _ScenarioYamlLoader(yaml.SafeLoader):
+    """The safe loader (plain data only, never Python objects) with YAML 1.2 booleans.
+
+    YAML 1.1, which ``yaml.safe_load`` follows, reads a bare ``on``, ``off``, ``yes`` or
+    ``no`` as a boolean, so every change's ``on:`` key would arrive as ``True``. Here only
+    true and false are booleans, as in YAML 1.2 and TOML.
+    """
+
+
+_BOOL = "tag:yaml.org,2002:bool"
+_ScenarioYamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_ScenarioYamlLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def _yaml_data(text: str, file: str) -> dict[str, Any]:
+    """Safe loading only: a scenario file builds plain data. YAML reads an unquoted
+    2026-11-23 as a date, as TOML does."""
+    try:
+        data = yaml.load(text, Loader=_ScenarioYamlLoader)  # a SafeLoader: plain data only
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        raise ScenarioError([f"{file}: not valid YAML{at}"]) from None
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{file}: (file): a scenario is a mapping of keys to values"])
+    return data
 
 
 def _loc(loc: tuple[object, ...]) -> str:

@@ -15,9 +15,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from allocator.report.html_report import STYLE, _sha256
-from allocator.simulation.charts import line_chart
+from allocator.simulation.charts import Band, band_chart, line_chart
 from allocator.simulation.figures import FIGURES, WeekFigures
 from allocator.simulation.run import ScenarioResult
+from allocator.simulation.spread import Spread, spreads
 
 TOTALS = [  # (key of ScenarioResult.totals(), heading)
     ("unallocated_child_days", "Unallocated child-days, all"),
@@ -28,6 +29,11 @@ TOTALS = [  # (key of ScenarioResult.totals(), heading)
     ("worker_changes_per_child", "Worker changes per open child"),
     ("transfers_late", "Transfers late against the policy window"),
     ("sibling_groups_split", "Sibling groups split (summed over weekly plans)"),
+    ("items_escalated_mean", "Tracker items escalated at a week's end, weekly mean"),
+    ("statutory_escalated_mean", "CP / looked-after children escalated, weekly mean"),
+    ("statutory_escalated_max", "Most CP / looked-after children escalated in a week"),
+    ("agreed_moves_not_held", "Agreed moves that could not hold"),
+    ("pins_dropped", "of which pins left out so that the week had a plan"),
 ]
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
@@ -48,6 +54,7 @@ def html_page(results: Sequence[ScenarioResult]) -> str:
     totals = _table(["Over the horizon"] + names,
                     [[heading] + [r.totals()[key] for r in results] for key, heading in TOTALS])
     weekly = "".join(f"<h3>{escape(n)}</h3>{_weekly(r.weeks)}" for n, r in zip(names, results))
+    spread = _spread_section(spreads(results))
     start, end = (weeks[0], weeks[-1]) if weeks else ("", "")
     return "\n".join([
         "<!DOCTYPE html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">',
@@ -61,6 +68,7 @@ def html_page(results: Sequence[ScenarioResult]) -> str:
          f"{escape(start)} to {escape(end)}; {len(results)} scenario run(s).</p></header>"),
         "<main>",
         f"<h2>Over the horizon</h2>{totals}",
+        spread,
         f'<h2>Week by week</h2><div class="grid2">{"".join(charts)}</div>',
         f"<h2>Weekly figures</h2>{weekly}", "</main>",
         ("<footer><p>Each week is planned by the allocation model and re-checked by the "
@@ -69,12 +77,25 @@ def html_page(results: Sequence[ScenarioResult]) -> str:
 
 
 def workbook(results: Sequence[ScenarioResult]) -> bytes:
-    """A 'Totals' sheet side by side, then one sheet of weekly figures per scenario."""
+    """A 'Totals' sheet side by side; over several seeds, 'Spread totals' and 'Spread'
+    (mean, min and max over the seeds, per scenario, figure and week); then one sheet of
+    weekly figures per scenario run."""
     wb = Workbook()
     ws = wb.active
     ws.title = "Totals"
     _rows(ws, ["Over the horizon"] + [_label(r) for r in results],
           [[h] + [r.totals()[k] for r in results] for k, h in TOTALS])
+    groups = spreads(results)
+    if groups:
+        _rows(wb.create_sheet("Spread totals"),
+              ["Over the horizon", "Scenario", "Seeds", "Mean", "Min", "Max"],
+              [[h, g.name, len(g.seeds), g.totals[k].mean, g.totals[k].low, g.totals[k].high]
+               for g in groups for k, h in TOTALS])
+        _rows(wb.create_sheet("Spread"),
+              ["Figure", "Scenario", "Week", "Seeds", "Mean", "Min", "Max"],
+              [[h, g.name, week, len(g.seeds), st.mean, st.low, st.high]
+               for g in groups for k, h in FIGURES
+               for week, st in zip(g.weeks, g.figures[k])])
     for i, r in enumerate(results, 1):
         sheet = wb.create_sheet(f"{i} {r.name}"[:31].replace("/", "-"))
         fields = list(WeekFigures.__dataclass_fields__)
@@ -83,6 +104,24 @@ def workbook(results: Sequence[ScenarioResult]) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def _spread_section(groups: list[Spread]) -> str:
+    """Over several seeds: each total as mean (min-max), and a band chart per figure."""
+    if not groups:
+        return ""
+    heads = ["Over the horizon: mean (min-max)"] + [
+        f"{g.name} ({len(g.seeds)} seeds)" for g in groups]
+    rows: list[list[object]] = [[h, *(g.totals[k].text() for g in groups)] for k, h in TOTALS]
+    table = _table(heads, rows)
+    weeks = list(groups[0].weeks)
+    charts = [f'<div class="panel"><h3>{escape(h)}</h3>' + band_chart(weeks, [
+        Band(g.name, [s.mean for s in g.figures[k]], [s.low for s in g.figures[k]],
+             [s.high for s in g.figures[k]]) for g in groups], f"{h}: spread over seeds")
+        + "</div>" for k, h in FIGURES]
+    return (f"<h2>Spread over seeds</h2><p>Each scenario's mean over its seeds (the line) "
+            f"and the lowest and highest seed (the shaded band).</p>{table}"
+            f'<div class="grid2">{"".join(charts)}</div>')
 
 
 def _rows(ws: object, header: list[str], rows: list[list[object]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from allocator import domain as d
 from allocator.rules.pack import load_pack
@@ -12,14 +13,8 @@ from allocator.simulation.changes import apply_changes, switch_pack
 from allocator.simulation.demand import baseline_rate, draw_week, open_children
 from allocator.simulation.figures import WeekFigures, last_leads, week_figures
 from allocator.simulation.model import Scenario, ScenarioError
-from allocator.simulation.step import (
-    Carry,
-    apply_plan,
-    end_leavers,
-    front_teams,
-    plan_week,
-    rng_for,
-)
+from allocator.simulation.step import apply_plan, end_leavers, front_teams, plan_week, rng_for
+from allocator.simulation.tracking import SimulatedTracker
 from allocator.simulation.world import World, load_world
 
 
@@ -44,7 +39,16 @@ class ScenarioResult:
                                               / max(w[-1].open_children if w else 1, 1), 3),
             "transfers_late": sum(x.transfers_late for x in w),
             "sibling_groups_split": sum(x.sibling_groups_split for x in w),
+            "items_escalated_mean": _mean([x.items_escalated for x in w]),
+            "statutory_escalated_max": max((x.statutory_escalated for x in w), default=0),
+            "statutory_escalated_mean": _mean([x.statutory_escalated for x in w]),
+            "agreed_moves_not_held": sum(x.agreed_moves_not_held for x in w),
+            "pins_dropped": sum(x.pins_dropped for x in w),
         }
+
+
+def _mean(values: list[int]) -> float:
+    return round(sum(values) / max(len(values), 1), 2)
 
 
 def check_references(scenario: Scenario, world: World, file: str = "<scenario>") -> None:
@@ -81,11 +85,13 @@ def check_references(scenario: Scenario, world: World, file: str = "<scenario>")
 
 def run_scenario(scenario: Scenario, seed: int | None = None,
                  progress: Callable[[str], None] | None = None,
-                 world: World | None = None) -> ScenarioResult:
+                 world: World | None = None, tracker: Path | None = None) -> ScenarioResult:
     """Simulate the scenario's horizon week by week from its start date.
 
     ``seed`` overrides the file's (a sweep runs one scenario under many seeds); the same
     scenario and seed give the same figures, on any machine and in any process.
+    ``tracker`` is the SQLite file the weeks' transfer tracker is kept in (replaced if
+    present); without it a temporary one is used and removed at the end.
     """
     seed = scenario.seed if seed is None else seed
     world = world or load_world(scenario.council)
@@ -95,21 +101,34 @@ def run_scenario(scenario: Scenario, seed: int | None = None,
         switch_pack(world, pack, scenario.pack)
         pack = scenario.pack
     rate = baseline_rate(scenario.demand, len(open_children(world, scenario.start)))
-    carry, out = Carry(), []
-    for i in range(scenario.weeks):
-        week = scenario.start + timedelta(weeks=i)
-        pack = apply_changes(world, scenario, week, rng_for(seed, i, "staff"), pack)
-        end_leavers(world, week)
-        front = front_teams(world, _front_service(pack))
-        draw = draw_week(world, scenario.demand, rate, week, front, rng_for(seed, i, "demand"))
-        before = last_leads(world, week + timedelta(days=6))
-        run = plan_week(world, week, pack, seed, scenario.time_limit, carry)
-        made = apply_plan(world, run, week + timedelta(days=7), carry)
-        end_leavers(world, week + timedelta(days=6))
-        out.append(week_figures(world, week, run, made, draw, before))
-        if progress:
-            progress(f"{scenario.name}: week {i + 1}/{scenario.weeks} ({week})")
+    store, out = SimulatedTracker(tracker), []
+    try:
+        for i in range(scenario.weeks):
+            week = scenario.start + timedelta(weeks=i)
+            out.append(_week(scenario, world, store, seed, rate, i, week, pack))
+            pack = world.manifest["pack"]  # a pack switch in the week records the new one
+            if progress:
+                progress(f"{scenario.name}: week {i + 1}/{scenario.weeks} ({week})")
+    finally:
+        store.close()
     return ScenarioResult(scenario.name, seed, tuple(out))
+
+
+def _week(scenario: Scenario, world: World, store: SimulatedTracker, seed: int, rate: float,
+          i: int, week: date, pack: str) -> WeekFigures:
+    """One week: changes, leavers, demand, the tracked plan, its moves, the figures."""
+    pack = apply_changes(world, scenario, week, rng_for(seed, i, "staff"), pack)
+    end_leavers(world, week)
+    front = front_teams(world, _front_service(pack))
+    draw = draw_week(world, scenario.demand, rate, week, front, rng_for(seed, i, "demand"))
+    before = last_leads(world, week + timedelta(days=6))
+    run = plan_week(world, week, pack, seed, scenario.time_limit, store)
+    made = apply_plan(world, run, week + timedelta(days=7))
+    council = run.caseload.manifest.council
+    store.complete_moves(council, made)
+    end_leavers(world, week + timedelta(days=6))
+    tracking = store.end_week(council, week, pack)
+    return week_figures(world, week, run, made, draw, before, tracking)
 
 
 def _front_service(pack: str) -> str:

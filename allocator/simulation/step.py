@@ -2,43 +2,23 @@
 
 The plan is made by :func:`allocator.pipeline.run_plan` on the world written out as an input
 folder, with the same model, rules and independent check as any council's plan. Moves dated
-inside the week are recorded in the world (the involvement rows change); moves dated later
-are agreed and carried forward as pins for next week's plan, as the transfer tracker
-carries agreed items.
+inside the week are recorded in the world (the involvement rows change); every move is
+recorded in the transfer tracker, agreed, and pinned in later plans until it is made
+(:mod:`allocator.simulation.tracking`).
 """
 
 from __future__ import annotations
 
 import random
 import tempfile
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
 from allocator import domain as d
-from allocator.errors import NoPlanError
-from allocator.pipeline import PlanRun, run_plan
+from allocator.pipeline import PlanRun
 from allocator.plan import Assignment
-from allocator.problem import AllocationProblem, Request
+from allocator.simulation.tracking import SimulatedTracker
 from allocator.simulation.world import World, is_open
-
-
-@dataclass(frozen=True)
-class Agreed:
-    """A move the plan dated after its week: pinned next week while it can still hold."""
-
-    child_id: str
-    role: str
-    service: str
-    worker: str
-    on: date
-
-
-@dataclass
-class Carry:
-    """What one week hands the next: agreed moves not yet made."""
-
-    agreed: dict[tuple[str, str], Agreed] = field(default_factory=dict)
 
 
 def end_leavers(world: World, on: date) -> int:
@@ -61,51 +41,22 @@ def end_leavers(world: World, on: date) -> int:
 
 
 def plan_week(world: World, week: date, pack: str | None, seed: int, time_limit: float,
-              carry: Carry) -> PlanRun:
-    """The real weekly plan on the world as it stands, with last week's agreed moves pinned
-    where they can still hold (all are dropped if together they admit no plan)."""
+              tracker: SimulatedTracker) -> PlanRun:
+    """The real weekly plan on the world as it stands, with the agreed moves the tracker
+    holds pinned (as few left out as the week needs), recorded in the tracker."""
     with tempfile.TemporaryDirectory(prefix="caseload-sim-") as tmp:
         folder = Path(tmp)
         world.write(folder, week - timedelta(days=3))
-        try:
-            return run_plan(folder, week=week, pack_name=pack, seed=seed,
-                            time_limit=time_limit, pins=lambda _c, p: pins(carry, p))
-        except NoPlanError:
-            return run_plan(folder, week=week, pack_name=pack, seed=seed, time_limit=time_limit)
+        return tracker.plan_and_record(folder, week, pack, seed, time_limit)
 
 
-def pins(carry: Carry, problem: AllocationProblem) -> list[d.Override]:
-    """Override rows for agreed moves whose child, role, service and worker still fit."""
-    by_child: dict[str, list[Request]] = {}
-    for r in sorted(problem.requests, key=lambda r: r.id):
-        by_child.setdefault(r.child_id, []).append(r)
-    out: list[d.Override] = []
-    for child, requests in sorted(by_child.items()):
-        r = next((q for q in requests if q.role == "lead"), requests[0])
-        a = carry.agreed.get((child, r.role))
-        if a is None or a.service != r.service or a.worker not in problem.service_workers.get(r.service, ()):
-            continue
-        worker = problem.workers[a.worker]
-        if (r.statutory and worker.asye) or (r.dates and not any(t in worker.available for t in r.dates)):
-            continue
-        out.append(d.Override(over_override_id=f"sim-{child}-{r.role}",
-                              over_person_id=child, over_action="pin_worker",
-                              over_professional_id=a.worker, over_reason="agreed in an earlier week",
-                              over_by="simulation"))
-    return out
-
-
-def apply_plan(world: World, run: PlanRun, week_end: date, carry: Carry) -> list[Assignment]:
-    """Record the plan's moves dated before ``week_end`` in the world; carry the rest.
-    Returns the moves made."""
+def apply_plan(world: World, run: PlanRun, week_end: date) -> list[Assignment]:
+    """Record the plan's moves dated before ``week_end`` in the world; later ones stay
+    agreed in the tracker for next week's plan. Returns the moves made."""
     requests = {r.id: r for r in run.problem.requests}
     made: list[Assignment] = []
-    carry.agreed.clear()
     for a in sorted(run.result.plan.assignments, key=lambda a: a.request_id):
-        if a.worker is None or a.on is None or a.team is None:
-            continue
-        if a.on >= week_end:
-            carry.agreed[a.child_id, a.role] = Agreed(a.child_id, a.role, a.service, a.worker, a.on)
+        if a.worker is None or a.on is None or a.team is None or a.on >= week_end:
             continue
         move(world, a, requests[a.request_id].demoted_asye)
         made.append(a)

@@ -17,6 +17,7 @@ from allocator.problem import AllocationProblem, Request
 from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel
 from allocator.solver import lns
 from allocator.solver.lagrangian import service_lower_bound
+from allocator.solver.polish import polish
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
 from allocator.solver.shortlist import restructure_shortlist
@@ -122,6 +123,17 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     solved = solve_rounds(problem, service, seed, time_limit)
     if solved.status != "FEASIBLE":
         return solved
+    if any(r.restructure for r in problem.requests_in(service)):
+        t0 = time.perf_counter()
+        moved = polish(problem, service, solved.assignments,
+                       restructure_shortlist(problem, service))
+        priced = _greedy_fallback(problem, service, Plan(tuple(moved)), solved.bound,
+                                  solved.blocked, solved.build_seconds, solved.solve_seconds)
+        priced.solve_seconds += time.perf_counter() - t0
+        if priced.checked and priced.objective < solved.objective:
+            log.debug("service %s: polished from %d to %d", service, solved.objective,
+                      priced.objective)
+            solved = priced
     t0 = time.perf_counter()
     bound = max(solved.bound, service_lower_bound(problem, service, upper=solved.objective))
     solved.solve_seconds += time.perf_counter() - t0

@@ -66,10 +66,9 @@ def add_slot_counts(ctx: ServiceModel) -> None:
     deadline D, the children whose window ends by D are no more than the team's slots up to
     D (earliest deadline first then succeeds). These rows are therefore a relaxation of the
     day-by-day model and keep the plan's meetings feasible without any meeting variables.
-    Large services only: there the relaxation's plan is repaired rather than re-solved.
+    Every service has them: a small service's breached teams are then modelled exactly in
+    its next round, and its relaxed plans can be repaired meanwhile.
     """
-    if not ctx.is_large:
-        return  # small services model breached teams exactly, round by round
     m, problem = ctx.model, ctx.problem
     by_team: dict[str, list] = defaultdict(list)  # team -> [(deadline, x)]
     for r in ctx.requests:

@@ -7,6 +7,7 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import date
 
 from ortools.sat.python import cp_model
 
@@ -126,7 +127,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     if any(r.restructure for r in problem.requests_in(service)):
         t0 = time.perf_counter()
         moved = polish(problem, service, solved.assignments,
-                       restructure_shortlist(problem, service))
+                       restructure_shortlist(problem, service, greedy_plan(problem, service)))
         priced = _greedy_fallback(problem, service, Plan(tuple(moved)), solved.bound,
                                   solved.blocked, solved.build_seconds, solved.solve_seconds)
         priced.solve_seconds += time.perf_counter() - t0
@@ -170,7 +171,7 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int,
     hint, bound = greedy, None
     requests = problem.requests_in(service)
     fallbacks = [greedy]  # complete plans of the full model, should the rounds run out
-    shortlist = restructure_shortlist(problem, service)
+    shortlist = restructure_shortlist(problem, service, greedy)
     for round_ in range(LAZY_ROUNDS + 1):
         if round_ == LAZY_ROUNDS:
             teams, limited = all_teams, frozenset(everyone)
@@ -287,47 +288,71 @@ def _repaired(problem: AllocationProblem, assignments: list[Assignment],
     the worker still has room for a new child. None if some child has no such date. The
     plan is priced and checked by the caller.
     """
+    met, failed = assign_meetings(problem, assignments, teams, strict=False)
+    if failed:
+        log.debug("repair: no meeting day in %d team(s)", len(failed))
+        return None
+    requests = {r.id: r for r in problem.requests}
+    pinned = {o.request_id for o in problem.overrides if o.action == "pin_date"}
+    count: dict[tuple[str, object], int] = {}
+    fixed, free = [], []
+    for a in met:
+        if a.worker is None or a.on is None or a.request_id in pinned or a.meeting is None:
+            r = requests[a.request_id]
+            if a.worker is not None and a.on is not None and not r.keeps(a.worker) \
+                    and r.counts_as_new:
+                key = (a.worker, week_start(a.on))
+                count[key] = count.get(key, 0) + 1
+            fixed.append(a)
+        else:
+            free.append(a)
+    # Earliest last date first (then fewest dates): a child fixed by an event has no other
+    # week, and a child who could wait leaves this week's room to one who cannot.
+    free.sort(key=lambda a: (requests[a.request_id].dates[-1:],
+                             len(requests[a.request_id].dates), a.request_id))
+    for earliest_week in (False, True):
+        dated = _dates_within_limits(problem, requests, free, dict(count), earliest_week)
+        if dated is not None:
+            return Plan(tuple(sorted(fixed + dated, key=lambda a: a.request_id)))
+    log.debug("repair: a child has no date within the worker's weekly limit")
+    return None
+
+
+def _dates_within_limits(problem: AllocationProblem, requests: dict[str, Request],
+                         todo: list[Assignment], count: dict[tuple[str, object], int],
+                         earliest_week: bool) -> list[Assignment] | None:
+    """Each child's date, in ``todo``'s order, within the worker's weekly limit: the
+    cheapest usable date now that the meeting is known or, with ``earliest_week``, the
+    cheapest in the earliest week with room (which always succeeds when each child's weeks
+    are a run and the limits' week counts hold, as the relaxation ensures). None if some
+    child has no date."""
     from dataclasses import replace
 
     from allocator.calendar import working_days_between
 
-    met, failed = assign_meetings(problem, assignments, teams, strict=False)
-    if failed:
-        return None
     weights = problem.config.weights
-    requests = {r.id: r for r in problem.requests}
-    pinned = {o.request_id for o in problem.overrides if o.action == "pin_date"}
-    count: dict[tuple[str, object], int] = {}
     out = []
-    # Earliest last date first (then fewest dates): a child fixed by an event has no other
-    # week, and a child who could wait leaves this week's room to one who cannot.
-    for a in sorted(met, key=lambda a: (requests[a.request_id].dates[-1:],
-                                        len(requests[a.request_id].dates), a.request_id)):
+    for a in todo:
         r = requests[a.request_id]
-        new = a.worker is not None and not r.keeps(a.worker) and r.counts_as_new
-        if a.worker is None or a.on is None or a.request_id in pinned or a.meeting is None:
-            if new and a.on is not None:
-                key = (a.worker, week_start(a.on))
-                count[key] = count.get(key, 0) + 1
-            out.append(a)
-            continue
-        worker = problem.workers[a.worker]
+        new = not r.keeps(a.worker or "") and r.counts_as_new
+        worker = problem.workers[a.worker or ""]
         meeting = a.meeting
+        assert meeting is not None
 
-        def cost(i_t: tuple[int, object]) -> tuple[int, int]:
-            i, t = i_t
+        def cost(t: date) -> tuple[object, ...]:
             late = working_days_between(t, meeting) if meeting > t else 0
-            return weights.date_delay * i + weights.late_meeting * late, i
+            price = weights.date_delay * r.dates.index(t) + weights.late_meeting * late
+            return (week_start(t), price, t) if earliest_week else (price, t)
 
-        usable = [(i, t) for i, t in enumerate(r.dates) if t in worker.available and (
+        usable = [t for t in r.dates if t in worker.available and (
             not new or count.get((worker.id, week_start(t)), 0) < worker.max_new_per_week)]
         if not usable:
             return None
-        day = min(usable, key=cost)[1]
+        day = min(usable, key=cost)
         if new:
             count[worker.id, week_start(day)] = count.get((worker.id, week_start(day)), 0) + 1
         out.append(replace(a, on=day))
-    return Plan(tuple(out))
+    return out
 
 
 @dataclass

@@ -17,25 +17,29 @@ from __future__ import annotations
 from collections import defaultdict
 
 from allocator.calendar import working_days_between
+from allocator.plan import Plan
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from allocator.solver.greedy import eligible
 from constraints.balance import busy_line
 
-SHORTLIST_FROM_PAIRS = 150_000  # (request, worker) pairs in a service
+SHORTLIST_FROM_PAIRS = 30_000  # (request, worker) pairs in a re-allocating service
 SHORTLIST_SIZE = 12  # workers with room per re-allocated child, besides those who know them
 WEEKLY_FROM_PAIRS = 20_000  # a weekly plan's service: shortlist from this many pairs
 WEEKLY_SIZE = 36  # cheapest workers per weekly request ...
 PER_TEAM = 4  # ... at most this many from one team, so meeting slots have somewhere to go
 
 
-def restructure_shortlist(problem: AllocationProblem,
-                          service: str) -> dict[str, frozenset[str]] | None:
+def restructure_shortlist(problem: AllocationProblem, service: str,
+                          start: Plan | None = None) -> dict[str, frozenset[str]] | None:
     """Per re-allocated request, the workers its model considers; None: every worker.
 
     Kept: the child's current lead and every worker who knows the family (continuity), any
     worker a manager pinned, and the :data:`SHORTLIST_SIZE` workers with the most room
     (lowest load for their capacity) who may take the child, those in the child's locality
     first. Requests of the week's own transfers keep every worker.
+
+    Each request also keeps its worker in ``start`` (the greedy plan the search starts
+    from), so that plan stays a plan of the shortlisted model.
     """
     requests = problem.requests_in(service)
     workers = [problem.workers[w] for w in problem.service_workers.get(service, ())]
@@ -48,6 +52,9 @@ def restructure_shortlist(problem: AllocationProblem,
     for o in problem.overrides:
         if o.worker:
             pinned[o.request_id].add(o.worker)
+    for a in start.assignments if start is not None else ():
+        if a.worker:
+            pinned[a.request_id].add(a.worker)
     ranked: dict[tuple[str | None, bool, tuple], list[Worker]] = {}
     out: dict[str, frozenset[str]] = {}
     if len(weekly) == len(requests):

@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from allocator.solver import assignment
 from allocator.solver.assignment import (
     UNASSIGNED,
     AssignmentProblem,
+    core_pairs,
     regret_start,
     solve_assignment,
 )
@@ -140,3 +142,38 @@ def test_smoke_benchmark_writes_a_row_per_instance(tmp_path):
     assert [r["instance"] for r in rows] == list(gap.SMOKE)
     for row in rows:
         assert row["status"] == "OPTIMAL" and float(row["gap_pct"]) == 0.0
+
+
+@needs_data
+def test_the_core_keeps_each_items_cheapest_agents_and_only_allowed_pairs():
+    problem = gap.read_gap(DATA / "chu1997/d10100")
+    rc = assignment._reduced_costs(problem)
+    core = core_pairs(problem, rc)
+    assert core is not None and not (core & ~problem.allowed).any()
+    # Every item keeps its CORE_MIN cheapest agents by reduced cost, whatever the cut-off.
+    cheapest = np.argsort(rc, axis=0, kind="stable")[:assignment.CORE_MIN]
+    assert core[cheapest, np.arange(problem.items)].all()
+    # The core is a small part of the pairs: that is what makes its windows cheap.
+    assert core.sum() < 0.5 * problem.allowed.sum()
+
+
+@needs_data
+def test_core_windows_keep_capacity_and_never_lose_the_plan():
+    # Windows over core pairs only must still offer every item its current agent, so the
+    # plan the search holds is always among a window's answers and is never made worse.
+    problem = gap.read_gap(DATA / "chu1997/d10100")
+    rc = assignment._reduced_costs(problem)
+    plan = np.array(solve_assignment(problem, seed=0, time_limit=0.5, wall_limit=60).agent_of)
+    assert problem.violations(plan) == []
+    start = plan
+    search = assignment._Search(problem, 0, np.random.default_rng(1), 1.0, float("inf"),
+                                assignment._pull(problem, rc), core_pairs(problem, rc))
+    value = problem.objective(plan)
+    for _ in range(5):
+        cand, _, _ = search.solve_window(plan, 40, 1.0)
+        assert cand is not None and problem.violations(cand) == []
+        assert problem.objective(cand) <= value
+        plan, value = cand, problem.objective(cand)
+    best, objective, _, log = search.run(start, problem.objective(start), 0.0)
+    assert log["windows"] > 0 and problem.violations(best) == []
+    assert objective == problem.objective(best) <= problem.objective(start)

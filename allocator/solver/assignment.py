@@ -13,14 +13,15 @@ steps, each there because the one before it stalls on the hard instances:
 
 1. a regret start (the item whose best agent it would cost most to lose goes first), given
    to CP-SAT as a hint;
-2. CP-SAT on the whole model for a share of the time, which proves the lower bound and
-   usually improves the start;
-3. a large-neighbourhood search: most items stay where they are, a window of items is
-   freed and re-solved exactly by CP-SAT, and the plan kept if no worse. A window is
-   mostly a few agents that the LP relaxation says could trade items cheaply (its reduced
-   costs), with part of their items; sometimes all their items, sometimes items scattered
-   over every agent. Small exact models close the fraction of a percent that one search
-   over the whole model reaches only slowly.
+2. CP-SAT on the whole model for a small share of the time, which proves the lower bound
+   and improves the start;
+3. a large-neighbourhood search: most items stay where they are, a window is freed and
+   re-solved exactly by CP-SAT, and the plan kept if no worse. A window is a few agents
+   that the LP relaxation says could trade items cheaply (its reduced costs), with all
+   their items, and only over the core: the pairs the LP prices cheaply, plus the pairs
+   the plan uses. Small exact models close the fraction of a percent that one search over
+   the whole model reaches only slowly, and the core makes them small enough to span
+   half the agents.
 """
 
 from __future__ import annotations
@@ -210,14 +211,16 @@ class _Model:
 
 
 def _build(problem: AssignmentProblem, items: np.ndarray, agents: np.ndarray,
-           room: np.ndarray) -> _Model:
-    """The model of assigning ``items`` to ``agents`` with ``room`` left on each agent.
+           room: np.ndarray, allowed: np.ndarray | None = None) -> _Model:
+    """The model of assigning ``items`` to ``agents`` with ``room`` left on each agent,
+    over the problem's allowed pairs or over ``allowed`` (a subset of them).
 
     Per item an exactly-one row, per agent a capacity row: together they are the LP
     relaxation CP-SAT starts from.
     """
     model = cp_model.CpModel()
-    sub_allowed = problem.allowed[np.ix_(agents, items)] & (
+    allowed = problem.allowed if allowed is None else allowed
+    sub_allowed = allowed[np.ix_(agents, items)] & (
         problem.weight[np.ix_(agents, items)] <= room[agents][:, None])
     a_idx, i_idx = np.nonzero(sub_allowed)
     lits = [model.new_bool_var("") for _ in range(len(a_idx))]
@@ -264,12 +267,14 @@ def _read(built: _Model, solver: cp_model.CpSolver, agent_of: np.ndarray) -> np.
 
 
 WALL_BACKSTOP = 3.0  # default wall-clock backstop, as a multiple of the deterministic limit
-FULL_SHARE = 0.2  # share of the time CP-SAT searches the whole model before the windows
+FULL_SHARE = 0.05  # share of the time CP-SAT searches the whole model before the windows
 WINDOW_LIMIT = 0.1  # deterministic seconds for one window's exact solve
-WINDOW_ITEMS = 25  # items freed per window at first; grows while windows solve quickly
+WINDOW_ITEMS = 60  # items freed per window at first; grows while windows solve quickly
 BUILD_SECONDS_PER_PAIR = 2e-5  # a window's model building, charged as deterministic time
 LP_SECONDS_PER_PAIR = 2e-5  # the LP relaxation that relates agents, charged likewise
 PULL_SCALE = 0.3  # reduced costs are scaled by this share of their median
+CORE_SHARE = 0.25  # a pair is in the core if its reduced cost is at most this share of
+CORE_MIN = 2  # the median, or it is one of its item's this many cheapest by reduced cost
 
 
 def solve_assignment(problem: AssignmentProblem, seed: int = 0, time_limit: float = 10.0,
@@ -306,10 +311,10 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0, time_limit: floa
     objective = round(solver.objective_value)
     log: dict[str, int] = {}
     if status != cp_model.OPTIMAL:
-        pull = _lp_pull(problem)
+        rc = _reduced_costs(problem)
         spent += LP_SECONDS_PER_PAIR * int(problem.allowed.sum())
         search = _Search(problem, bound, np.random.default_rng(seed), time_limit, deadline,
-                         pull)
+                         _pull(problem, rc), core_pairs(problem, rc))
         best, objective, spent, log = search.run(best, objective, spent)
         name = "OPTIMAL" if objective == bound else "FEASIBLE"
     return AssignmentResult(name, tuple(int(a) for a in best), objective, bound,
@@ -327,6 +332,7 @@ class _Search:
     time_limit: float
     deadline: float  # wall-clock backstop
     pull: np.ndarray | None = None  # (agents, items): how cheaply each item could move there
+    core: np.ndarray | None = None  # (agents, items): the pairs windows may use
 
     def run(self, best: np.ndarray, objective: int,
             spent: float) -> tuple[np.ndarray, int, float, dict[str, int]]:
@@ -334,7 +340,7 @@ class _Search:
         log = {"windows": 0, "improved": 0}
         while (spent < self.time_limit and objective > self.bound
                and time.perf_counter() < self.deadline):
-            cand, status, cost = self._solve_window(best, size, self.time_limit - spent)
+            cand, status, cost = self.solve_window(best, size, self.time_limit - spent)
             spent += cost
             log["windows"] += 1
             if cand is not None:
@@ -349,14 +355,24 @@ class _Search:
                 size = max(10, size - 4)
         return best, objective, spent, log
 
-    def _solve_window(self, best: np.ndarray, size: int,
-                      left: float) -> tuple[np.ndarray | None, int, float]:
+    def solve_window(self, best: np.ndarray, size: int,
+                     left: float) -> tuple[np.ndarray | None, int, float]:
         """One window's exact re-solve: the new assignment (or None), status and the
-        deterministic seconds it cost (model building included)."""
+        deterministic seconds it cost (model building included).
+
+        The window's items may go to the window's agents over core pairs only, and to the
+        agent each holds now, so the current plan is always one of the window's answers.
+        """
         problem = self.problem
         items, agents = _window(problem, best, self.rng, size, self.pull)
         fixed = np.where(np.isin(np.arange(problem.items), items), UNASSIGNED, best)
-        built = _build(problem, items, agents, problem.capacity - problem.loads(fixed))
+        allowed = None
+        if self.core is not None:
+            allowed = self.core.copy()
+            placed = np.flatnonzero(best != UNASSIGNED)
+            allowed[best[placed], placed] = True
+        built = _build(problem, items, agents, problem.capacity - problem.loads(fixed),
+                       allowed)
         _hint(built, best)
         solver = cp_model.CpSolver()
         parameters(solver, int(self.rng.integers(1 << 30)), min(WINDOW_LIMIT, left),
@@ -368,13 +384,9 @@ class _Search:
         return _read(built, solver, best), status, cost
 
 
-def _lp_pull(problem: AssignmentProblem) -> np.ndarray:
-    """How cheaply each item could move to each agent, by the LP relaxation: exp(-reduced
-    cost / scale), near 1 for a move the LP prices at nothing, near 0 for a dear one.
-
-    Windows built from agents that pull each other's items hold the exchanges an
-    improvement needs; random agents mostly hold none.
-    """
+def _reduced_costs(problem: AssignmentProblem) -> np.ndarray | None:
+    """The LP relaxation's reduced cost of every pair (inf where forbidden), or None when
+    the LP has no optimum."""
     m, n = problem.agents, problem.items
     lp = pywraplp.Solver.CreateSolver("GLOP")
     one = [lp.Constraint(1, 1) for _ in range(n)]
@@ -389,45 +401,71 @@ def _lp_pull(problem: AssignmentProblem) -> np.ndarray:
         objective.SetCoefficient(x, float(problem.cost[a, i]))
         xs.append(x)
     objective.SetMinimization()
-    rc = np.full((m, n), np.inf)
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return np.ones((m, n))  # no guidance: every agent equally related
+        return None
+    rc = np.full((m, n), np.inf)
     for (a, i), x in zip(pairs, xs):
         rc[a, i] = max(0.0, x.reduced_cost())
+    return rc
+
+
+def _median_finite(rc: np.ndarray) -> float:
     finite = rc[np.isfinite(rc)]
-    scale = PULL_SCALE * max(1e-9, float(np.median(finite)) if finite.size else 1.0)
-    return np.exp(-rc / scale)
+    return max(1e-9, float(np.median(finite)) if finite.size else 1.0)
+
+
+def _pull(problem: AssignmentProblem, rc: np.ndarray | None) -> np.ndarray:
+    """How cheaply each item could move to each agent, by the LP relaxation: exp(-reduced
+    cost / scale), near 1 for a move the LP prices at nothing, near 0 for a dear one.
+
+    Windows built from agents that pull each other's items hold the exchanges an
+    improvement needs; random agents mostly hold none.
+    """
+    if rc is None:
+        return np.ones((problem.agents, problem.items))  # no guidance: all equally related
+    return np.exp(-rc / (PULL_SCALE * _median_finite(rc)))
+
+
+def core_pairs(problem: AssignmentProblem, rc: np.ndarray | None) -> np.ndarray | None:
+    """The pairs the windows search: those the LP relaxation prices cheaply (reduced cost
+    at most ``CORE_SHARE`` of the median), and each item's ``CORE_MIN`` cheapest.
+
+    On tight instances a good plan sends nearly every item to one of its few cheapest
+    agents by reduced cost. Windows over those pairs alone have a fraction of the
+    variables, so windows of twice as many agents are still solved exactly in the time.
+    None (every allowed pair) when there are no reduced costs.
+    """
+    if rc is None:
+        return None
+    rank = np.argsort(np.argsort(rc, axis=0, kind="stable"), axis=0, kind="stable")
+    cheap = (rc <= CORE_SHARE * _median_finite(rc)) | (rank < CORE_MIN)
+    return problem.allowed & cheap
 
 
 def _window(problem: AssignmentProblem, agent_of: np.ndarray, rng: np.random.Generator,
             size: int, pull: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The items to free and the agents they may go to.
 
-    Mostly a few agents with part of their items, re-shared among those agents: on tight
-    capacities an improvement needs items to leave and enter the same agents together.
-    Sometimes all items of a few agents, sometimes items scattered over every agent (free
-    to go to any agent with room), so that no pattern of moves is out of reach for long.
+    A few agents that the LP relaxation says could trade items cheaply, with all their
+    items, re-shared among them: on tight capacities an improvement needs items to leave
+    and enter the same agents together. (With two agents or fewer, items scattered over
+    every agent.)
     """
     m, n = problem.agents, problem.items
-    per_agent = max(1.0, n / m)
-    kind = rng.random()
-    if kind < 0.8 and m > 2:
-        share = 1.3 if kind < 0.6 else 1.0
-        k = int(min(m, max(2, round(share * size / per_agent))))
-        if pull is None:
-            agents = np.sort(rng.choice(m, size=k, replace=False))
-        else:
-            agents = _related_agents(pull, agent_of, rng, k)
-        pool = np.flatnonzero(np.isin(agent_of, agents))
-        if kind >= 0.6 or len(pool) <= size:
-            return pool, agents
-        return np.sort(rng.choice(pool, size=size, replace=False)), agents
-    items = np.sort(rng.choice(n, size=min(size, n), replace=False))
-    return items, np.arange(m)
+    if m <= 2:
+        return np.sort(rng.choice(n, size=min(size, n), replace=False)), np.arange(m)
+    k = int(min(m, max(2, round(size / max(1.0, n / m)))))
+    if pull is None:
+        agents = np.sort(rng.choice(m, size=k, replace=False))
+    else:
+        agents = _related_agents(pull, agent_of, rng, k)
+    return np.flatnonzero(np.isin(agent_of, agents)), agents
 
 
 def _related_agents(pull: np.ndarray, agent_of: np.ndarray, rng: np.random.Generator,
                     k: int) -> np.ndarray:
+    """``k`` agents grown from a random one, each next agent drawn by how strongly the
+    LP pulls items between it and those already chosen."""
     m = pull.shape[0]
     placed = agent_of != UNASSIGNED
     flow = np.zeros((m, m))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,17 @@ def test_a_bad_yaml_file_exits_1_by_field(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["scenario", "run", str(bad), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and "bad.yaml: weeks:" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_notice_period_change_makes_a_pack_that_differs_only_in_its_notice():
+    from allocator.rules.pack import load_pack
+    from allocator.simulation.changes import notice_in_force, with_notice
+
+    scenario = load_scenario(FOLDER / "longer-notice.toml")
+    assert notice_in_force(scenario, date(2026, 12, 28)) is None
+    assert notice_in_force(scenario, date(2027, 1, 4)) == 20
+    assert with_notice("southwark", None) == "southwark"
+    base, longer = load_pack("southwark"), load_pack(with_notice("southwark", 20))
+    assert base.timescales.notice_working_days == 10
+    assert longer.timescales.notice_working_days == 20
+    assert longer.model_copy(update={"timescales": base.timescales}) == base

@@ -69,3 +69,22 @@ def test_same_seed_same_figures_on_the_demo() -> None:
     other = run_scenario(scenario, seed=4)
     assert [w.arrivals for w in other.weeks] != [w.arrivals for w in first.weeks] or \
         [w.closures for w in other.weeks] != [w.closures for w in first.weeks]
+
+
+def test_a_notice_period_change_reaches_the_weekly_plan(monkeypatch) -> None:
+    """From its date, each week is planned under the pack with the new notice period."""
+    import allocator.simulation.run as sim
+    from allocator.rules.pack import load_pack
+
+    used: list[int] = []
+    real = sim.plan_week
+
+    def spy(world, week, pack, *args, **kwargs):
+        used.append(load_pack(pack).timescales.notice_working_days)
+        return real(world, week, pack, *args, **kwargs)
+
+    monkeypatch.setattr(sim, "plan_week", spy)
+    text = ('name = "n"\nstart = 2026-11-23\nweeks = 2\ntime_limit = 1\n'
+            '[[policy]]\non = 2026-11-30\nnotice_working_days = 3\n')
+    run_scenario(parse_scenario(text), seed=1)
+    assert used == [10, 3]  # the demo's pack gives 10 working days; 3 from 30 November

@@ -9,7 +9,10 @@ for the weekly plan to allocate them, as they would in practice.
 from __future__ import annotations
 
 import random
+import re
+import tempfile
 from datetime import date, timedelta
+from pathlib import Path
 
 from allocator import domain as d
 from allocator.simulation.model import Leavers, Merge, NewTeam, PolicyChange, Scenario, Starters
@@ -157,3 +160,42 @@ def apply_policy(world: World, p: PolicyChange) -> None:
 
 def _capacity(world: World, worker: str) -> dict[str, str]:
     return next(r for r in world.rows(d.WorkerCapacity) if r["wcap_professional_id"] == worker)
+
+
+def notice_in_force(scenario: Scenario, week: date) -> int | None:
+    """The notice period a policy change has set by the end of ``week``, if any (the
+    latest change wins)."""
+    dated = sorted((p.on, i, p.notice_working_days) for i, p in enumerate(scenario.policy)
+                   if p.notice_working_days is not None and p.on < week + timedelta(days=7))
+    return dated[-1][2] if dated else None
+
+
+_NOTICE = re.compile(r"^(notice_working_days\s*=\s*)\d+", re.MULTILINE)
+
+
+def with_notice(pack: str, notice: int | None) -> str:
+    """``pack``, or a copy of it whose notice period is ``notice`` working days.
+
+    The copy is the pack's own TOML with the one line of its ``[timescales]`` table changed,
+    written once to a folder of such copies (it holds policy text only, nothing about a
+    child) and named by its path, which every command that loads a pack accepts.
+    """
+    if notice is None:
+        return pack
+    from importlib import resources
+
+    text = (resources.files("allocator.policies") / f"{pack}.toml").read_text(encoding="utf-8")
+    head, sep, rest = text.partition("[timescales]")
+    table, nxt, tail = rest.partition("\n[")
+    if not sep or not _NOTICE.search(table):
+        raise ValueError(f"pack '{pack}' states no notice period to change")
+    changed = head + sep + _NOTICE.sub(lambda m: f"{m.group(1)}{notice}", table, count=1) \
+        + nxt + tail
+    folder = Path(tempfile.gettempdir()) / "caseload-scenario-packs"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / f"{pack}-notice-{notice}.toml"
+    if not path.exists() or path.read_text(encoding="utf-8") != changed:
+        part = path.with_suffix(".part")
+        part.write_text(changed, encoding="utf-8")
+        part.replace(path)
+    return str(path)

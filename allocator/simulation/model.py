@@ -124,12 +124,14 @@ class Structure(Strict):
 
 
 class PolicyChange(Strict):
-    """From ``on``: another council's pack and/or a capacity rule for every worker."""
+    """From ``on``: another council's pack, a capacity rule for every worker, and/or the
+    pack's notice period for transfers (its ``timescales.notice_working_days``)."""
 
     on: date
     pack: Literal[PACK_NAMES] | None = None  # type: ignore[valid-type]
     capacity_points: Annotated[int, Field(ge=0, le=10_000)] | None = None
     max_new_per_week: Annotated[int, Field(ge=0, le=100)] | None = None
+    notice_working_days: Annotated[int, Field(ge=0, le=60)] | None = None  # the pack's notice
 
 
 class Scenario(Strict):

@@ -9,7 +9,12 @@ from pathlib import Path
 
 from allocator import domain as d
 from allocator.rules.pack import load_pack
-from allocator.simulation.changes import apply_changes, switch_pack
+from allocator.simulation.changes import (
+    apply_changes,
+    notice_in_force,
+    switch_pack,
+    with_notice,
+)
 from allocator.simulation.demand import baseline_rate, draw_week, open_children
 from allocator.simulation.figures import WeekFigures, last_leads, week_figures
 from allocator.simulation.model import Scenario, ScenarioError
@@ -122,7 +127,8 @@ def _week(scenario: Scenario, world: World, store: SimulatedTracker, seed: int, 
     front = front_teams(world, _front_service(pack))
     draw = draw_week(world, scenario.demand, rate, week, front, rng_for(seed, i, "demand"))
     before = last_leads(world, week + timedelta(days=6))
-    run = plan_week(world, week, pack, seed, scenario.time_limit, store)
+    in_force = with_notice(pack, notice_in_force(scenario, week))
+    run = plan_week(world, week, in_force, seed, scenario.time_limit, store)
     made = apply_plan(world, run, week + timedelta(days=7))
     council = run.caseload.manifest.council
     store.complete_moves(council, made)

@@ -10,7 +10,7 @@ re-checked on its service alone; the cheapest alternative that breaks no hard ru
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
 from allocator.checker import CheckReport, check_plan
@@ -60,26 +60,54 @@ def explain_plan(problem: AllocationProblem, plan: Plan,
         sub = service_problem(problem, service)
         ids = {r.id for r in sub.requests}
         sub_plan = Plan(tuple(a for a in plan.assignments if a.request_id in ids))
-        base = check_plan(sub_plan, sub)
+        index = _Index(sub, sub_plan, check_plan(sub_plan, sub))
         for r in sub.requests:
-            out[r.id] = _explain(sub, sub_plan, base, r, blocked.get(r.id, {}))
+            out[r.id] = _explain(sub, index, r, blocked.get(r.id, {}))
     return out
 
 
-def _explain(sub: AllocationProblem, plan: Plan, base: CheckReport, r: Request,
+class _Index:
+    """One service's plan looked up by request, worker, team and family, and its priced
+    terms by the ids they name: explaining thousands of children (a re-allocation) must
+    not scan the whole plan for each."""
+
+    def __init__(self, sub: AllocationProblem, plan: Plan, base: CheckReport):
+        self.plan = plan
+        self.by_request = plan.by_request()
+        self.position = {x.request_id: i for i, x in enumerate(plan.assignments)}
+        self.order = {q.id: i for i, q in enumerate(sub.requests)}
+        self.by_holder: dict[str | None, set[str]] = defaultdict(set)  # worker or team
+        for x in plan.assignments:
+            self.by_holder["w:" + str(x.worker)].add(x.request_id)
+            self.by_holder["t:" + str(x.team)].add(x.request_id)
+        self.by_family: dict[str, set[str]] = defaultdict(set)
+        for q in sub.requests:
+            self.by_family[q.family_id].add(q.id)
+        self.penalties = base.penalties
+        self.penalties_naming: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(base.penalties):
+            for name in set(p.ids):
+                self.penalties_naming[name].append(i)
+
+    def terms(self, *names: str | None) -> tuple[Penalty, ...]:
+        """The priced terms naming any of ``names``, in the report's order."""
+        found = sorted({i for n in names if n for i in self.penalties_naming.get(n, ())})
+        return tuple(self.penalties[i] for i in found)
+
+
+def _explain(sub: AllocationProblem, index: _Index, r: Request,
              blocked: dict[str, str]) -> Explanation:
-    a = plan.by_request()[r.id]
+    a = index.by_request[r.id]
     ruled = Counter(blocked.values())
     candidates = [w for w in sub.workers.values() if w.id not in blocked]
-    terms = tuple(p for p in base.penalties if r.id in p.ids or (a.worker and a.worker in p.ids)
-                  or r.family_id in p.ids)
+    terms = index.terms(r.id, a.worker, r.family_id)
     best = None
     if a.worker is not None:
         for w in _most_promising(sub, r, candidates, a.worker):
-            moved = _move(sub, plan, a, r, w)
-            if moved is None:
+            near, near_plan = _near(sub, index, r, a, w)
+            near_moved = _move(near, near_plan, a, r, w)
+            if near_moved is None:
                 continue
-            near, near_plan, near_moved = _near(sub, plan, moved, r, a, w)
             before, report = check_plan(near_plan, near), check_plan(near_moved, near)
             if not report.ok:
                 continue
@@ -89,36 +117,33 @@ def _explain(sub: AllocationProblem, plan: Plan, base: CheckReport, r: Request,
                 rises = sorted(((t, after.get(t, 0) - base_terms.get(t, 0))
                                 for t in set(after) | set(base_terms)),
                                key=lambda tv: (-tv[1], tv[0]))
-                best = Alternative(w.id, w.team, moved.by_request()[r.id].on, extra,
+                best = Alternative(w.id, w.team, near_moved.by_request()[r.id].on, extra,
                                    tuple((t, v) for t, v in rises if v > 0))
     return Explanation(r.id, r.child_id, a, tuple(sorted(ruled.items())), terms, best,
                        len(candidates))
 
 
-def _near(sub: AllocationProblem, plan: Plan, moved: Plan, r: Request, a: Assignment,
-          w: Worker) -> tuple[AllocationProblem, Plan, Plan]:
-    """The problem and both plans cut down to what a move of ``r`` from ``a``'s worker to
+def _near(sub: AllocationProblem, index: _Index, r: Request, a: Assignment,
+          w: Worker) -> tuple[AllocationProblem, Plan]:
+    """The problem and the plan cut down to what a move of ``r`` from ``a``'s worker to
     ``w`` can change: the child's family, everything the two workers hold, and everything
     the two teams meet about. Every term and hard rule is per request, worker, family or
     team day, so the difference in cost and any new violation are the same as on the whole
     service, at a fraction of the work on a large one."""
-    workers, teams = {a.worker, w.id}, {a.team, w.team}
-    ids = {x.request_id for x in plan.assignments if x.worker in workers or x.team in teams}
-    ids |= {q.id for q in sub.requests if q.family_id == r.family_id}
-    ids.add(r.id)
-    requests = tuple(q for q in sub.requests if q.id in ids)
+    ids = set(index.by_family[r.family_id]) | {r.id}
+    for key in ("w:" + str(a.worker), "w:" + w.id, "t:" + str(a.team), "t:" + w.team):
+        ids |= index.by_holder.get(key, set())
+    requests = tuple(sub.requests[i] for i in sorted(index.order[q] for q in ids))
     children = {q.child_id for q in requests}
-    held = {x.worker for x in plan.assignments if x.request_id in ids} | workers
+    plan = Plan(tuple(index.plan.assignments[i]
+                      for i in sorted(index.position[q] for q in ids if q in index.position)))
+    held = {x.worker for x in plan.assignments} | {a.worker, w.id}
     near = replace(sub, requests=requests,
                    workers={k: v for k, v in sub.workers.items() if k in held},
                    current_lead={c: x for c, x in sub.current_lead.items() if c in children},
                    due_children=tuple(c for c in sub.due_children if c in children),
                    overrides=tuple(o for o in sub.overrides if o.request_id in ids))
-
-    def cut(p: Plan) -> Plan:
-        return Plan(tuple(x for x in p.assignments if x.request_id in ids))
-
-    return near, cut(plan), cut(moved)
+    return near, plan
 
 
 ALTERNATIVES_TRIED = 8  # per child: the most promising other workers, priced in full
@@ -141,11 +166,16 @@ def _most_promising(sub: AllocationProblem, r: Request, candidates: list[Worker]
 
 def _move(sub: AllocationProblem, plan: Plan, a: Assignment, r: Request,
           w: Worker) -> Plan | None:
-    """The plan with ``r`` given to ``w``: same date if possible, a free meeting slot."""
+    """The plan with ``r`` given to ``w``: same date if possible, a free meeting slot (a
+    re-allocated child needs none: they are handed over on ``w``'s first day at work)."""
     days = [t for t in r.dates if t in w.available]
     if not days:
         return None
     on = a.on if a.on in days else days[0]
+    if not r.needs_meeting:
+        on = r.dates[0] if r.keeps(w.id) else days[0]
+        new = replace(a, worker=w.id, team=w.team, on=on, meeting=None)
+        return Plan(tuple(new if x.request_id == r.id else x for x in plan.assignments))
     used = Counter((x.team, x.meeting) for x in plan.assignments if x.request_id != r.id)
     team = sub.teams[w.team]
     meetings = [t for t in sub.meeting_days(w.team, last_meeting_day(r))

@@ -32,7 +32,8 @@ COLUMNS = ("kind", "children", "requests", "load_validate_s", "rules_s", "build_
            "check_s", "write_s", "total_s", "peak_mib", "status", "objective", "bound", "gap",
            "hard_violations", "greedy_objective", "model_unallocated", "greedy_unallocated",
            "model_split", "greedy_split", "model_over_capacity", "greedy_over_capacity",
-           "model_worker_changes", "greedy_worker_changes", "highs_objective", "highs_bound",
+           "model_overload_points", "greedy_overload_points", "model_asye_led",
+           "greedy_asye_led", "model_worker_changes", "greedy_worker_changes", "highs_objective", "highs_bound",
            "highs_s", "highs_to_model_quality_s")
 
 
@@ -81,6 +82,8 @@ def measure(children: int, seed: int, time_limit: float,
         "model_unallocated": model["unallocated"], "greedy_unallocated": base["unallocated"],
         "model_split": model["split"], "greedy_split": base["split"],
         "model_over_capacity": model["over"], "greedy_over_capacity": base["over"],
+        "model_overload_points": model["overload"], "greedy_overload_points": base["overload"],
+        "model_asye_led": model["asye_led"], "greedy_asye_led": base["asye_led"],
         "model_worker_changes": model["changes"], "greedy_worker_changes": base["changes"],
         **{c: mip.get(c, "") for c in COLUMNS if c.startswith("highs")},
     }
@@ -101,9 +104,15 @@ def _own_peak_kib() -> int:
 
 
 def _quality(plan, problem) -> dict[str, int]:
-    """The figures a manager compares plans by, computed from the plan alone."""
+    """The figures a manager compares plans by, computed from the plan alone: children
+    unallocated, sibling groups split, workers over capacity and the points they are over
+    by, CP and looked-after children led by an ASYE, and children changing worker."""
     requests = {r.id: r for r in problem.requests}
     loads = {w.id: w.base_load for w in problem.workers.values()}
+    lead_after = dict(problem.current_lead)
+    for a in plan.assignments:
+        if a.role == "lead" and a.worker:
+            lead_after[a.child_id] = a.worker
     families: dict[tuple[str, str], set[str]] = {}
     changes = 0
     for a in plan.assignments:
@@ -117,6 +126,10 @@ def _quality(plan, problem) -> dict[str, int]:
     return {"unallocated": len(plan.unallocated),
             "split": sum(1 for ws in families.values() if len(ws) > 1),
             "over": sum(1 for w, load in loads.items() if load > problem.workers[w].capacity),
+            "overload": sum(max(0, load - problem.workers[w].capacity)
+                            for w, load in loads.items()),
+            "asye_led": sum(1 for c, w in lead_after.items()
+                            if c in problem.statutory_children and w in problem.asye_ids),
             "changes": changes}
 
 

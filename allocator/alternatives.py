@@ -77,9 +77,11 @@ class _Index:
         self.position = {x.request_id: i for i, x in enumerate(plan.assignments)}
         self.order = {q.id: i for i, q in enumerate(sub.requests)}
         self.by_holder: dict[str | None, set[str]] = defaultdict(set)  # worker or team
+        meets = {q.id for q in sub.requests if q.needs_meeting}
         for x in plan.assignments:
             self.by_holder["w:" + str(x.worker)].add(x.request_id)
-            self.by_holder["t:" + str(x.team)].add(x.request_id)
+            if x.request_id in meets:  # a team matters only through its meeting slots
+                self.by_holder["t:" + str(x.team)].add(x.request_id)
         self.by_family: dict[str, set[str]] = defaultdict(set)
         for q in sub.requests:
             self.by_family[q.family_id].add(q.id)

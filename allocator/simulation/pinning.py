@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from allocator.errors import NoPlanError, PlanCheckError
 from allocator.pipeline import PlanRun
-from allocator.tracker.pins import _PIN_ID, PinReport, PinSource, _collision, tracker_pins
+from allocator.tracker.pins import PIN_ID, PinReport, PinSource, collision, tracker_pins
 from allocator.tracker.store import Tracker
 
 NOT_HELD = "no plan can keep it this week together with the other agreed moves"
@@ -72,9 +72,9 @@ def _named(exc: NoPlanError | PlanCheckError) -> dict[int, str]:
     """Tracker items the solver names in a conflict, with the rule they collided with, or
     the check names as not kept by the plan."""
     if isinstance(exc, NoPlanError):
-        return {int(m.group(1)): _collision(line) for line in exc.conflicts
-                for m in _PIN_ID.finditer(line)}
-    return {int(m.group(1)): UNKEPT for line in exc.violations for m in _PIN_ID.finditer(line)}
+        return {int(m.group(1)): collision(line) for line in exc.conflicts
+                for m in PIN_ID.finditer(line)}
+    return {int(m.group(1)): UNKEPT for line in exc.violations for m in PIN_ID.finditer(line)}
 
 
 @dataclass

@@ -114,7 +114,8 @@ def tracker_pins(tracker: Tracker, report: PinReport | None = None,
     return source
 
 
-_PIN_ID = re.compile(r"\btracker-(\d+)-(?:worker|date)\b")
+PIN_ID = re.compile(r"\btracker-(\d+)-(?:worker|date)\b")
+"""How a tracker pin is named in a conflict: its item id is group 1."""
 MAX_PIN_ROUNDS = 3
 
 
@@ -130,15 +131,16 @@ def plan_with_pins(plan: Callable[[PinSource], PlanRun], tracker: Tracker,
             return plan(tracker_pins(tracker, report, excluded))
         except NoPlanError as exc:
             named = {int(m.group(1)): line for line in exc.conflicts
-                     for m in _PIN_ID.finditer(line)}
-            new = {i: _collision(line) for i, line in named.items() if i not in excluded}
+                     for m in PIN_ID.finditer(line)}
+            new = {i: collision(line) for i, line in named.items() if i not in excluded}
             if not new:
                 raise
             excluded.update(new)
     return plan(tracker_pins(tracker, report, excluded))
 
 
-def _collision(line: str) -> str:
+def collision(line: str) -> str:
+    """Why a pin named in a conflict cannot hold, in words, from the conflict's line."""
     rule = line.rsplit("but hard rule ", 1)
     if len(rule) == 2:
         return f"no plan can keep it this week: hard rule {rule[1].split()[0]}"

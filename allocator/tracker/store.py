@@ -94,33 +94,17 @@ class RunRecord:
 
 
 @dataclass(frozen=True)
-class ItemView:
+class ItemView(ProposedItem):
+    """A recorded item: what was proposed, with its id, runs, agreed date and state."""
+
     id: int
     council: str
     run_id: int
     last_run_id: int
-    child_id: str
-    request_id: str
-    role: str
-    outcome: str
-    statutory: bool
-    from_service: str | None
-    from_team: str | None
-    from_worker: str | None
-    service: str
-    team: str | None
-    worker: str | None
-    planned_date: date | None
     agreed_date: date | None
-    clause: str | None
-    rule_id: str | None
     state: str
     created_at: datetime
     updated_at: datetime
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.child_id, self.role, self.service)
 
 
 @dataclass(frozen=True)

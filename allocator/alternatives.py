@@ -76,12 +76,13 @@ class _Index:
         self.by_request = plan.by_request()
         self.position = {x.request_id: i for i, x in enumerate(plan.assignments)}
         self.order = {q.id: i for i, q in enumerate(sub.requests)}
-        self.by_holder: dict[str | None, set[str]] = defaultdict(set)  # worker or team
+        self.by_worker: dict[str | None, set[str]] = defaultdict(set)
+        self.by_team: dict[str | None, set[str]] = defaultdict(set)  # those meeting there
         meets = {q.id for q in sub.requests if q.needs_meeting}
         for x in plan.assignments:
-            self.by_holder["w:" + str(x.worker)].add(x.request_id)
+            self.by_worker[x.worker].add(x.request_id)
             if x.request_id in meets:  # a team matters only through its meeting slots
-                self.by_holder["t:" + str(x.team)].add(x.request_id)
+                self.by_team[x.team].add(x.request_id)
         self.by_family: dict[str, set[str]] = defaultdict(set)
         for q in sub.requests:
             self.by_family[q.family_id].add(q.id)
@@ -133,8 +134,8 @@ def _near(sub: AllocationProblem, index: _Index, r: Request, a: Assignment,
     team day, so the difference in cost and any new violation are the same as on the whole
     service, at a fraction of the work on a large one."""
     ids = set(index.by_family[r.family_id]) | {r.id}
-    for key in ("w:" + str(a.worker), "w:" + w.id, "t:" + str(a.team), "t:" + w.team):
-        ids |= index.by_holder.get(key, set())
+    ids |= index.by_worker.get(a.worker, set()) | index.by_worker.get(w.id, set())
+    ids |= index.by_team.get(a.team, set()) | index.by_team.get(w.team, set())
     requests = tuple(sub.requests[i] for i in sorted(index.order[q] for q in ids))
     children = {q.child_id for q in requests}
     plan = Plan(tuple(index.plan.assignments[i]
@@ -175,8 +176,7 @@ def _move(sub: AllocationProblem, plan: Plan, a: Assignment, r: Request,
         return None
     on = a.on if a.on in days else days[0]
     if not r.needs_meeting:
-        on = r.dates[0] if r.keeps(w.id) else days[0]
-        new = replace(a, worker=w.id, team=w.team, on=on, meeting=None)
+        new = replace(a, worker=w.id, team=w.team, on=r.handover_date(w), meeting=None)
         return Plan(tuple(new if x.request_id == r.id else x for x in plan.assignments))
     used = Counter((x.team, x.meeting) for x in plan.assignments if x.request_id != r.id)
     team = sub.teams[w.team]

@@ -93,6 +93,13 @@ class Request:
         """Whether giving the request to ``worker`` keeps the child with their current lead."""
         return self.decision.from_worker == worker
 
+    def handover_date(self, worker: "Worker") -> date:
+        """A re-allocated child's date with ``worker``: the first usable day if kept (nobody
+        moves), else the worker's first day at work in the handover window."""
+        if self.keeps(worker.id):
+            return self.dates[0]
+        return next(t for t in self.dates if t in worker.available)
+
     @property
     def needs_meeting(self) -> bool:
         """A weekly transfer is agreed at the receiving team's transfer meeting; handovers in

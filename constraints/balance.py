@@ -9,7 +9,8 @@ with room. Like ``capacity``, it prices only what the plan adds.
 from __future__ import annotations
 
 from allocator.plan import Penalty, Plan
-from allocator.problem import AllocationProblem
+from allocator.config import Weights
+from allocator.problem import AllocationProblem, Worker
 from allocator.solver.context import ServiceModel
 from constraints.capacity import loads_after
 
@@ -22,6 +23,14 @@ BUSY_PERCENT = 75
 def busy_line(capacity: int, base_load: int) -> int:
     """Load above which new points count as going to a busy worker."""
     return max(base_load, capacity * BUSY_PERCENT // 100)
+
+
+def load_cost(weights: Weights, w: Worker, load: int) -> int:
+    """The capacity and balance terms together for ``w`` holding ``load`` points: what the
+    solver's local searches and shortlists price a worker's load at."""
+    over = max(0, load - max(w.capacity, w.base_load))
+    busy = max(0, load - busy_line(w.capacity, w.base_load))
+    return weights.overload_point * over + weights.balance_point * busy
 
 
 def add(ctx: ServiceModel) -> None:

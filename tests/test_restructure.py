@@ -142,7 +142,7 @@ def test_a_shortlisted_service_keeps_known_workers_and_bounds_every_worker(counc
     assert run.check.ok
     problem = run.problem
     for service in problem.services:
-        lists = shortlist.restructure_shortlist(problem, service)
+        lists = shortlist.worker_shortlist(problem, service)
         assert lists is not None
         for r in problem.requests_in(service):
             if r.restructure:

@@ -149,9 +149,7 @@ class ServiceModel:
         """
         key = (request.id, worker.id)
         if request.restructure and key not in self._implied:
-            # No meeting to wait for: the first day at work, or no move at all.
-            self._implied[key] = request.dates[0] if request.keeps(worker.id) else next(
-                t for t in request.dates if t in worker.available)
+            self._implied[key] = request.handover_date(worker)  # no meeting to wait for
         if key not in self._implied:
             w = self.problem.config.weights
             start = self.problem.plan_date

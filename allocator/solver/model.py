@@ -21,7 +21,7 @@ from allocator.solver.lagrangian import service_lower_bound
 from allocator.solver.polish import polish
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
-from allocator.solver.shortlist import restructure_shortlist
+from allocator.solver.shortlist import worker_shortlist
 from constraints import max_new_per_week
 
 log = logging.getLogger(__name__)  # service names and figures only, never a child's details
@@ -121,15 +121,16 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     prove what bound it can over the full model: the better of CP-SAT's bound (where the
     model considered every worker) and the Lagrangian bound (allocator.solver.lagrangian),
     which prices every worker without CP-SAT."""
-    solved = solve_rounds(problem, service, seed, time_limit)
+    greedy = greedy_plan(problem, service)
+    shortlist = worker_shortlist(problem, service, greedy)
+    solved = solve_rounds(problem, service, seed, time_limit, greedy, shortlist)
     if solved.status != "FEASIBLE":
         return solved
     if any(r.restructure for r in problem.requests_in(service)):
         t0 = time.perf_counter()
-        moved = polish(problem, service, solved.assignments,
-                       restructure_shortlist(problem, service, greedy_plan(problem, service)))
-        priced = _greedy_fallback(problem, service, Plan(tuple(moved)), solved.bound,
-                                  solved.blocked, solved.build_seconds, solved.solve_seconds)
+        moved = polish(problem, service, solved.assignments, shortlist)
+        priced = _priced(problem, service, Plan(tuple(moved)), solved.bound,
+                         solved.blocked, solved.build_seconds, solved.solve_seconds)
         priced.solve_seconds += time.perf_counter() - t0
         if priced.checked and priced.objective < solved.objective:
             log.debug("service %s: polished from %d to %d", service, solved.objective,
@@ -144,9 +145,10 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     return solved
 
 
-def solve_rounds(problem: AllocationProblem, service: str, seed: int,
-                 time_limit: float) -> ServiceSolve:
-    """Solve one service, adding meeting slots and weekly limits only where they bind.
+def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit: float,
+                 greedy: Plan, shortlist: dict[str, frozenset[str]] | None) -> ServiceSolve:
+    """Solve one service from the ``greedy`` plan, over ``shortlist`` (None: every worker),
+    adding meeting slots and weekly limits only where they bind.
 
     Both rarely bind and are costly to model for every worker. A solve without them is a
     relaxation; if its plan already meets them (meetings are then given after the solve),
@@ -167,11 +169,9 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int,
     teams: frozenset[str] = frozenset()
     limited: frozenset[str] = frozenset()
     build_s = solve_s = spent = 0.0
-    greedy = greedy_plan(problem, service)
     hint, bound = greedy, None
     requests = problem.requests_in(service)
     fallbacks = [greedy]  # complete plans of the full model, should the rounds run out
-    shortlist = restructure_shortlist(problem, service, greedy)
     for round_ in range(LAZY_ROUNDS + 1):
         if round_ == LAZY_ROUNDS:
             teams, limited = all_teams, frozenset(everyone)
@@ -261,14 +261,14 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int,
             if status_name == "OPTIMAL" or len(fallbacks) == 1:
                 return solved  # nothing else can be cheaper than the greedy start's result
             return _cheapest([solved] + [
-                _greedy_fallback(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
+                _priced(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
                 for plan in fallbacks[1:]])
         teams, limited = teams | frozenset(read.late_teams), limited | frozenset(read.over)
         hint = repaired if repaired is not None else Plan(tuple(read.met))
         if spent > time_limit:
             break
-    return _cheapest([_greedy_fallback(problem, service, plan, bound, blocked, build_s,
-                                       solve_s) for plan in fallbacks])
+    return _cheapest([_priced(problem, service, plan, bound, blocked, build_s, solve_s)
+                      for plan in fallbacks])
 
 
 def _cheapest(solves: list[ServiceSolve]) -> ServiceSolve:
@@ -380,10 +380,11 @@ def _read_plan(ctx: ServiceModel, solver: cp_model.CpSolver, teams: frozenset[st
     return _RoundPlan(found, met, set(late_teams), over)
 
 
-def _greedy_fallback(problem: AllocationProblem, service: str, plan: Plan, bound: int | None,
-                     blocked: dict[str, dict[str, str]], build_s: float,
-                     solve_s: float) -> ServiceSolve:
-    """The greedy plan, priced term by term, when the time ran out before a better one."""
+def _priced(problem: AllocationProblem, service: str, plan: Plan, bound: int | None,
+            blocked: dict[str, dict[str, str]], build_s: float,
+            solve_s: float) -> ServiceSolve:
+    """A complete plan made outside a solve (the greedy start, a repaired or polished
+    plan), priced term by term by the checker."""
     from allocator.alternatives import service_problem
     from allocator.checker import check_plan
 

@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from datetime import date
 
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem, Request, Worker
 from allocator.solver.greedy import eligible
-from constraints.balance import busy_line
+from constraints.balance import load_cost
 
 MAX_PASSES = 50  # each pass tries every move once; most plans settle in a handful
 
@@ -92,9 +91,7 @@ class _State:
                 self.co_workers[r.child_id].add(a.worker)
 
     def load_cost(self, w: Worker, load: int) -> int:
-        over = max(0, load - max(w.capacity, w.base_load))
-        busy = max(0, load - busy_line(w.capacity, w.base_load))
-        return self.weights.overload_point * over + self.weights.balance_point * busy
+        return load_cost(self.weights, w, load)
 
     def pair_cost(self, r: Request, w: Worker) -> int:
         cost = 0
@@ -102,7 +99,7 @@ class _State:
             cost += self.weights.continuity
         if r.locality and w.locality and w.locality != r.locality:
             cost += self.weights.locality
-        return cost + self.weights.date_delay * r.dates.index(handover_date(r, w))
+        return cost + self.weights.date_delay * r.dates.index(r.handover_date(w))
 
     def best_move(self, ids: list[str], options: list[Worker]) -> bool:
         """Move the requests ``ids`` (all on one worker) to the option that lowers the cost
@@ -155,12 +152,4 @@ class _State:
             return a
         worker = self.problem.workers[w]
         r = self.requests[a.request_id]
-        return replace(a, worker=w, team=worker.team, on=handover_date(r, worker), meeting=None)
-
-
-def handover_date(r: Request, w: Worker) -> date:
-    """A re-allocated child's date with ``w``: none needed if kept, else w's first day at
-    work in the handover window."""
-    if r.keeps(w.id):
-        return r.dates[0]
-    return next(t for t in r.dates if t in w.available)
+        return replace(a, worker=w, team=worker.team, on=r.handover_date(worker), meeting=None)

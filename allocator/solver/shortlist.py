@@ -20,7 +20,7 @@ from allocator.calendar import working_days_between
 from allocator.plan import Plan
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from allocator.solver.greedy import eligible
-from constraints.balance import busy_line
+from constraints.balance import load_cost
 
 SHORTLIST_FROM_PAIRS = 30_000  # (request, worker) pairs in a re-allocating service
 SHORTLIST_SIZE = 12  # workers with room per re-allocated child, besides those who know them
@@ -29,7 +29,7 @@ WEEKLY_SIZE = 36  # cheapest workers per weekly request ...
 PER_TEAM = 4  # ... at most this many from one team, so meeting slots have somewhere to go
 
 
-def restructure_shortlist(problem: AllocationProblem, service: str,
+def worker_shortlist(problem: AllocationProblem, service: str,
                           start: Plan | None = None) -> dict[str, frozenset[str]] | None:
     """Per re-allocated request, the workers its model considers; None: every worker.
 
@@ -102,7 +102,7 @@ def _cheapest(problem: AllocationProblem, r: Request, workers: list[Worker]) -> 
         usable = [(i, t) for i, t in enumerate(r.dates) if t in w.available]
         date_cost = min(weights.date_delay * i + weights.late_meeting
                         * max(0, meet - working_days_between(start, t)) for i, t in usable)
-        cost = date_cost + _load_cost(problem, w, r.points)
+        cost = date_cost + load_cost(weights, w, w.base_load + r.points)
         if r.preferred and w.id not in r.preferred:
             cost += weights.continuity
         if r.locality and w.locality and w.locality != r.locality:
@@ -118,12 +118,3 @@ def _cheapest(problem: AllocationProblem, r: Request, workers: list[Worker]) -> 
             if len(out) == WEEKLY_SIZE:
                 break
     return out
-
-
-def _load_cost(problem: AllocationProblem, w: Worker, points: int) -> int:
-    """What ``points`` more cost on ``w`` alone (the capacity and balance terms)."""
-    weights = problem.config.weights
-    load = w.base_load + points
-    over = max(0, load - max(w.capacity, w.base_load))
-    busy = max(0, load - busy_line(w.capacity, w.base_load))
-    return weights.overload_point * over + weights.balance_point * busy

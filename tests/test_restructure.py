@@ -53,9 +53,12 @@ def test_every_child_held_in_a_staffed_service_is_placed_afresh(weekly, restruct
     assert not any(by_id[rid].restructure for rid in weekly_requests)
     placed_afresh = [r for r in restructure.problem.requests if r.restructure]
     assert len(placed_afresh) > len(weekly_requests)
+    week = {d.child_id: d for d in weekly.decisions}
     for r in placed_afresh:
-        assert r.decision.rule_id == RESTRUCTURE_RULE and r.decision.overruled is not None
+        assert r.decision.rule_id == RESTRUCTURE_RULE
         assert r.decision.reasons[0].rule_id == RESTRUCTURE_RULE
+        replaced = week[r.child_id]  # kept as overruled, so the week's reason is not lost
+        assert r.decision.overruled == replaced.reasons + replaced.overruled
 
 
 def test_the_plan_passes_the_check_and_beats_keeping_everyone(restructure):

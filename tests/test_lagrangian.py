@@ -20,6 +20,8 @@ from allocator.problem import AllocationProblem, Request, Team, Worker
 from allocator.rules.engine import Decision
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.lagrangian import service_arrays, service_lower_bound
+from allocator.solver.lagrangian_rows import row_pricing
+from allocator.solver.model import solve_service
 from allocator.solver.model import build_service_model
 
 EXTRACT = date(2026, 11, 20)
@@ -76,6 +78,9 @@ def test_bound_below_the_optimum_and_every_plan(run: str, request: pytest.Fixtur
         assert bound >= 0
         greedy = check_plan(greedy_plan(problem, service), sub)
         assert greedy.ok and bound <= greedy.objective, service
+        priced = service_lower_bound(problem, service, upper=greedy.objective)
+        assert bound <= priced <= greedy.objective, service
+        bound = priced
         ids = {r.id for r in sub.requests}
         planned = check_plan(Plan(tuple(a for a in result.result.plan.assignments
                                         if a.request_id in ids)), sub).objective
@@ -203,3 +208,56 @@ def test_every_restriction_matches_the_model() -> None:
     # C1 with W1 (known) or C3 kept with W4 cost nothing; C2 to W2 is blocked, so
     # nothing is left for it: unallocated, 100,000.
     assert service_lower_bound(problem, "s") == 100_000
+
+
+def test_row_prices_at_zero_are_the_relaxations_costs(weekly: PlanRun) -> None:
+    """With no price on slots and limits, each pair's cheapest date and meeting is the
+    relaxation's own: the priced bound starts where the plain one is."""
+    problem = weekly.problem
+    seen = 0
+    for service in problem.services:
+        arrays = service_arrays(problem, service)
+        pricing = row_pricing(problem, service, arrays)
+        if pricing is None:
+            continue
+        cost = pricing.costs(*pricing.zero_prices())[0]
+        expected = arrays.cost[pricing.rows]
+        assert np.array_equal(np.isfinite(cost), np.isfinite(expected)), service
+        assert np.allclose(cost[np.isfinite(cost)], expected[np.isfinite(expected)]), service
+        seen += 1
+    assert seen
+
+
+def three_on_one_day(slots: int, limit: int, days: int) -> AllocationProblem:
+    """Three 10-point children for two roomy workers in one team, each child usable on the
+    first ``days`` working days from the plan date (a Monday). The team meets on Mondays,
+    ``slots`` a day; each worker takes ``limit`` new children a week."""
+    from allocator.calendar import add_working_days
+
+    dates = tuple(add_working_days(MONDAY, k) for k in range(days))
+    month = frozenset(add_working_days(MONDAY, k) for k in range(20))
+    workers = {w: replace(_worker(w, 100, 0), available=month, max_new_per_week=limit)
+               for w in ("W1", "W2")}
+    requests = tuple(replace(_request(c, 10), dates=dates) for c in ("C1", "C2", "C3"))
+    return AllocationProblem(
+        plan_date=MONDAY, horizon_end=date(2026, 12, 31), config=PlanConfig(),
+        requests=requests, workers=workers, service_workers={"s": ("W1", "W2")},
+        team_service={"T": "s"}, teams={"T": Team("T", "s", None, frozenset({0}), slots)})
+
+
+@pytest.mark.parametrize("slots, limit, days, optimum", [
+    # Two slots on the plan date's Monday and three children due that day: one meets the
+    # next Monday, five working days late at 50 a day.
+    (2, 4, 1, 250),
+    # A child may wait to the next Monday (five working days at 10 a day, meeting that
+    # day), but each worker takes one new child a week: the third waits, 50.
+    (5, 1, 6, 50),
+])
+def test_priced_rows_reach_the_optimum_the_relaxation_misses(
+        slots: int, limit: int, days: int, optimum: int) -> None:
+    problem = three_on_one_day(slots, limit, days)
+    solved = solve_service(problem, "s", seed=0, time_limit=5)
+    assert solved.status == "OPTIMAL" and solved.objective == optimum
+    upper = optimum + 500  # the step sizes aim at a plan's cost, here one above the optimum
+    assert service_lower_bound(problem, "s", upper=upper, with_rows=False) == 0
+    assert service_lower_bound(problem, "s", upper=upper) == optimum

@@ -56,13 +56,15 @@ class ServiceArrays:
 
 
 def service_lower_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,
-                        upper: int | None = None) -> int:
+                        upper: int | None = None, with_rows: bool = True) -> int:
     """A proven lower bound on the optimal objective of ``service``'s full model: the
     objective the independent checker computes for the service's best plan.
 
     ``iterations`` caps the subgradient steps, each one pass over the (requests, workers)
     table. ``upper``, the objective of any plan of the service, is a target for the step
-    sizes (and the search stops once it is reached). The same input gives the same number.
+    sizes (and the search stops once it is reached). Given ``upper``, ``with_rows`` then
+    prices the meeting slots and weekly limits too (allocator.solver.lagrangian_rows), which the relaxation
+    otherwise drops. The same input gives the same number.
     """
     arrays = service_arrays(problem, service)
     if len(arrays.points) == 0:
@@ -70,11 +72,17 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
     target = math.inf if upper is None else float(upper)
     first = _load_cost(arrays, np.ones_like(arrays.busy)) - _load_cost(
         arrays, np.zeros_like(arrays.busy))  # the first point's price at each worker
-    prices = _ascend_prices(arrays, first, iterations, target)
-    best = lagrangian(arrays, _request_prices(arrays, prices))
+    prices = ascend_prices(arrays, first, iterations, target)
+    best = lagrangian(arrays, request_prices(arrays, prices))
     if arrays.cost.shape[1] > 0:
         prices = _Coordinates(arrays, prices).ascend(SWEEPS)
-        best = max(best, lagrangian(arrays, _request_prices(arrays, prices)))
+        best = max(best, lagrangian(arrays, request_prices(arrays, prices)))
+    if with_rows and upper is not None and math.ceil(best) < target:
+        from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
+
+        pricing = row_pricing(problem, service, arrays)
+        if pricing is not None:
+            best = max(best, priced_rows_bound(arrays, pricing, prices, best, target))
     # Every objective term is an integer, so the optimum is at least the next integer.
     return max(0, math.ceil(best))
 
@@ -150,7 +158,7 @@ def _conjugate(arrays: ServiceArrays, prices: np.ndarray) -> tuple[np.ndarray, n
     return values[at, cols], kinks[at, cols]
 
 
-def _request_prices(arrays: ServiceArrays, prices: np.ndarray) -> np.ndarray:
+def request_prices(arrays: ServiceArrays, prices: np.ndarray) -> np.ndarray:
     """``pi_r``: the request's cheapest worker with each point priced, or none."""
     priced = arrays.cost + np.outer(arrays.points, prices)
     return np.minimum(arrays.unallocated, priced.min(axis=1, initial=np.inf))
@@ -189,7 +197,7 @@ class _Oracle:
         return value, lin, load
 
 
-def _ascend_prices(arrays: ServiceArrays, prices: np.ndarray, iterations: int,
+def ascend_prices(arrays: ServiceArrays, prices: np.ndarray, iterations: int,
                    target: float) -> np.ndarray:
     """Prices per point that make ``D(prices)`` large.
 

@@ -1,0 +1,196 @@
+"""Prices on meeting slots and weekly limits for the Lagrangian bound.
+
+The relaxation of allocator.solver.lagrangian drops two families of rows: a team holds at
+most its slots of transfer meetings on a meeting day, and a worker takes at most their
+weekly limit of new children in a week. Where they bind (a conference fixes many children
+to one day, a team meets once a week) the relaxation prices every meeting on the team's
+first meeting day and its bound is far below the optimum.
+
+Here those rows are priced instead of dropped: ``mu[team, day] >= 0`` per meeting slot and
+``nu[worker, week] >= 0`` per new child. For any such prices, each pair's cheapest date and
+meeting day including the prices, minus ``mu * slots`` and ``nu * limit`` summed, is again
+a lower bound (weak duality: a plan that keeps the rows pays no more than its cost there).
+The prices are searched by projected subgradient steps on how far the relaxation's plan
+oversubscribes each row, each step re-pricing the pairs and re-solving the relaxation from
+the last point prices. The best value is at most the linear relaxation with both rows; it
+never relies on a step being good, only on the prices being non-negative.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from allocator.calendar import week_start, working_days_between
+from allocator.problem import AllocationProblem, last_meeting_day
+from allocator.solver import lagrangian as lag
+
+STEPS = 300  # subgradient steps on the row prices
+INNER = 40  # point-price steps per row-price step, warm-started
+PATIENCE = 20  # steps without progress before the step size is halved
+
+
+@dataclass
+class RowPricing:
+    """The pairs whose cost the row prices change (weekly transfers: a meeting, a new
+    child), as tensors over (request, date option, worker), and the rows themselves.
+
+    Prices are ``mu``, (T, J): team t's j-th meeting day (columns past a team's last day
+    are padding, never chosen), and ``nu``, (W, weeks)."""
+
+    rows: np.ndarray  # (R,) rows of ServiceArrays these requests are
+    extra: np.ndarray  # (R, W) continuity and locality; inf where a hard rule forbids
+    delay: np.ndarray  # (R, K) date-delay cost of each date option (inf: padding)
+    day: np.ndarray  # (R, K) working-day number of each option
+    usable: np.ndarray  # (R, K, W) the worker is at work on the option's day
+    week: np.ndarray  # (R, K) week index of each option
+    new: np.ndarray  # (R, W) giving the request to the worker adds a new child
+    needs: np.ndarray  # (R,) the request needs a transfer meeting
+    last: np.ndarray  # (R,) working-day number of the last day its meeting may be held
+    team_of: np.ndarray  # (W,) team index of each worker
+    meeting_days: np.ndarray  # (T, J) working-day numbers of each team's meeting days; inf pads
+    slots: np.ndarray  # (T,) meetings a team holds a meeting day
+    limit: np.ndarray  # (W,) new children a worker takes a week
+    weeks: int
+    late: float  # late_meeting weight per working day
+
+    def __post_init__(self) -> None:
+        self.day_values, self.day_index = np.unique(self.day, return_inverse=True)
+        self.day_index = self.day_index.reshape(self.day.shape)
+        self.last_values, self.last_index = np.unique(self.last, return_inverse=True)
+
+    def zero_prices(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.meeting_days.shape), np.zeros((len(self.limit), self.weeks))
+
+    def costs(self, mu: np.ndarray, nu: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(R, W) each pair's cheapest cost at these prices, with the date option and the
+        meeting day (column of ``mu``; -1: no meeting) that attain it."""
+        # Requests share few transfer days and last meeting days: price each pair of them
+        # once per team, then look the requests up.
+        days = self.meeting_days[None, None]  # (1, 1, T, J)
+        late = self.late * np.maximum(0.0, days - self.day_values[:, None, None, None])
+        price = np.where(days <= self.last_values[None, :, None, None], late + mu[None, None],
+                         np.inf)  # (distinct days, distinct lasts, T, J)
+        table_pick = np.argmin(price, axis=3)
+        table_cost = np.take_along_axis(price, table_pick[..., None], axis=3)[..., 0]
+        at = (self.day_index, self.last_index[:, None])
+        pick, team_cost = table_pick[at], table_cost[at]  # (R, K, T)
+        meeting = np.where(self.needs[:, None, None], team_cost[:, :, self.team_of], 0.0)
+        limit = nu.T[self.week]  # (R, K, W)
+        total = self.delay[:, :, None] + meeting + limit * self.new[:, None, :]
+        total = np.where(self.usable, total, np.inf)
+        option = np.argmin(total, axis=1)  # (R, W)
+        best = np.take_along_axis(total, option[:, None, :], axis=1)[:, 0, :]
+        rows = np.arange(len(self.rows))[:, None]
+        picked = np.where(self.needs[:, None], pick[rows, option, self.team_of[None, :]], -1)
+        return best + self.extra, option, picked
+
+
+def row_pricing(problem: AllocationProblem, service: str,
+                arrays: lag.ServiceArrays) -> RowPricing | None:
+    """The service's weekly transfers as tensors, or None if it has none (a re-allocation's
+    handovers take no meeting and no limit, so their pairs' costs never change)."""
+    requests = problem.requests_in(service)
+    workers = [problem.workers[w] for w in problem.service_workers.get(service, ())]
+    rows = [i for i, r in enumerate(requests) if r.dates and (r.needs_meeting or r.counts_as_new)]
+    if not rows or not workers:
+        return None
+    picked = [requests[i] for i in rows]
+    dated, exempt = lag.date_costs(problem, picked, workers)
+    base = arrays.cost[rows]
+    finite = np.isfinite(base) & np.isfinite(dated)
+    extra = np.full(base.shape, np.inf)
+    extra[finite] = base[finite] - np.where(exempt, 0.0, dated)[finite]
+    width = max(len(r.dates) for r in picked)
+    far = 10**9
+    weights = problem.config.weights
+    day = np.full((len(picked), width), far, dtype=float)
+    delay = np.full((len(picked), width), np.inf)
+    week = np.zeros((len(picked), width), dtype=int)
+    usable = np.zeros((len(picked), width, len(workers)), dtype=bool)
+    mondays = sorted({week_start(t) for r in picked for t in r.dates})
+    week_index = {m: k for k, m in enumerate(mondays)}
+    for i, r in enumerate(picked):
+        for k, t in enumerate(r.dates):
+            day[i, k] = working_days_between(problem.plan_date, t)
+            delay[i, k] = weights.date_delay * k
+            week[i, k] = week_index[week_start(t)]
+            usable[i, k, :] = [t in w.available for w in workers]
+    new = np.array([[r.counts_as_new and not r.keeps(w.id) for w in workers] for r in picked],
+                   dtype=bool)
+    teams = sorted({w.team for w in workers})
+    latest = max(last_meeting_day(r) for r in picked)
+    numbers = [[working_days_between(problem.plan_date, t)
+                for t in problem.meeting_days(team, latest)] for team in teams]
+    meeting_days = np.full((len(teams), max(1, max(len(n) for n in numbers))), np.inf)
+    for t, n in enumerate(numbers):
+        meeting_days[t, :len(n)] = n
+    return RowPricing(
+        rows=np.array(rows, dtype=int), extra=extra, delay=delay, day=day, usable=usable,
+        week=week, new=new, needs=np.array([r.needs_meeting for r in picked], dtype=bool),
+        last=np.array([working_days_between(problem.plan_date, last_meeting_day(r))
+                       for r in picked], dtype=float),
+        team_of=np.array([teams.index(w.team) for w in workers], dtype=int),
+        meeting_days=meeting_days,
+        slots=np.array([problem.teams[t].meeting_slots for t in teams], dtype=float),
+        limit=np.array([w.max_new_per_week for w in workers], dtype=float),
+        weeks=len(mondays), late=float(weights.late_meeting))
+
+
+def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
+                      start: float, target: float) -> float:
+    """The best Lagrangian value found with prices on the slot and limit rows (at least
+    ``start``, the value without them), less its float-error margin."""
+    mu, nu = pricing.zero_prices()
+    best, step, stale = start, 1.0, 0
+    for _ in range(STEPS):
+        if math.ceil(best) >= target:
+            break
+        cost, option, meeting = pricing.costs(mu, nu)
+        here = replace(arrays, cost=arrays.cost.copy())
+        here.cost[pricing.rows] = cost
+        prices = lag.ascend_prices(here, prices, INNER, target)
+        value = lag.lagrangian(here, lag.request_prices(here, prices))
+        paid = float(mu.sum(axis=1) @ pricing.slots) + float(nu.sum(axis=1) @ pricing.limit)
+        value -= paid + lag.SAFETY * (paid + 1.0)
+        if value > best:
+            best, stale = value, 0
+        elif (stale := stale + 1) >= PATIENCE:
+            step, stale = step / 2, 0
+        slot_use, new_use = _usage(here, pricing, prices, option, meeting)
+        grad_mu = np.where(np.isfinite(pricing.meeting_days),
+                           slot_use - pricing.slots[:, None], 0.0)
+        grad_nu = new_use - pricing.limit[:, None]
+        # A price at zero with spare room cannot fall: its component is no direction.
+        grad_mu = np.where((mu <= 0) & (grad_mu < 0), 0.0, grad_mu)
+        grad_nu = np.where((nu <= 0) & (grad_nu < 0), 0.0, grad_nu)
+        norm = float((grad_mu * grad_mu).sum()) + float((grad_nu * grad_nu).sum())
+        if norm == 0 or step < 1e-3:
+            break
+        size = step * (target - value) / norm  # Polyak's step towards the plan's cost
+        mu = np.maximum(0.0, mu + size * grad_mu)
+        nu = np.maximum(0.0, nu + size * grad_nu)
+    return best
+
+
+def _usage(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
+           option: np.ndarray, meeting: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How many meetings each team day and new children each worker week the relaxation's
+    plan at these point prices gives (each request at its cheapest worker, or none)."""
+    priced = arrays.cost[pricing.rows] + np.outer(arrays.points[pricing.rows], prices)
+    choice = np.argmin(priced, axis=1)
+    held = np.take_along_axis(priced, choice[:, None], axis=1)[:, 0] < \
+        arrays.unallocated[pricing.rows]
+    rows = np.nonzero(held)[0]
+    cols = choice[rows]
+    slot_use = np.zeros(pricing.meeting_days.shape)
+    met = meeting[rows, cols] >= 0
+    np.add.at(slot_use, (pricing.team_of[cols[met]], meeting[rows[met], cols[met]]), 1.0)
+    new_use = np.zeros((len(pricing.limit), pricing.weeks))
+    fresh = pricing.new[rows, cols]
+    np.add.at(new_use, (cols[fresh], pricing.week[rows[fresh], option[rows[fresh], cols[fresh]]]),
+              1.0)
+    return slot_use, new_use

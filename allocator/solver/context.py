@@ -142,27 +142,10 @@ class ServiceModel:
         return request.id in self.dated
 
     def implied_date(self, request: Request, worker: Worker) -> date:
-        """An undated request's date with this worker: the cheapest usable day at work.
-
-        Each day is priced as the date and late-meeting terms price it, the meeting on the
-        team's first meeting day (slots aside); ties go to the earliest day.
-        """
+        """An undated request's date with this worker (:func:`implied_date`), cached."""
         key = (request.id, worker.id)
-        if request.restructure and key not in self._implied:
-            self._implied[key] = request.handover_date(worker)  # no meeting to wait for
         if key not in self._implied:
-            w = self.problem.config.weights
-            start = self.problem.plan_date
-            meet = working_days_between(
-                start, self.problem.meeting_days(worker.team, last_meeting_day(request))[0])
-
-            def cost(i_t: tuple[int, date]) -> tuple[int, int]:
-                i, t = i_t
-                late = max(0, meet - working_days_between(start, t))
-                return w.date_delay * i + w.late_meeting * late, i
-
-            usable = [(i, t) for i, t in enumerate(request.dates) if t in worker.available]
-            self._implied[key] = min(usable, key=cost)[1]
+            self._implied[key] = implied_date(self.problem, request, worker)
         return self._implied[key]
 
     def date_terms(self, request: Request) -> list[tuple[date, cp_model.IntVar]]:
@@ -200,3 +183,26 @@ class ServiceModel:
     def add_term(self, name: str, weight: int, expr: cp_model.LinearExprT,
                  ids: tuple[str, ...]) -> None:
         self.terms.append(Term(name, weight, expr, ids))
+
+
+def implied_date(problem: AllocationProblem, request: Request, worker: Worker) -> date:
+    """An undated request's date with this worker: the cheapest usable day at work.
+
+    Each day is priced as the date and late-meeting terms price it, the meeting on the
+    team's first meeting day (slots aside); ties go to the earliest day. A re-allocated
+    child's is their handover date (no meeting to wait for).
+    """
+    if request.restructure:
+        return request.handover_date(worker)
+    w = problem.config.weights
+    start = problem.plan_date
+    meet = working_days_between(
+        start, problem.meeting_days(worker.team, last_meeting_day(request))[0])
+
+    def cost(i_t: tuple[int, date]) -> tuple[int, int]:
+        i, t = i_t
+        late = max(0, meet - working_days_between(start, t))
+        return w.date_delay * i + w.late_meeting * late, i
+
+    usable = [(i, t) for i, t in enumerate(request.dates) if t in worker.available]
+    return min(usable, key=cost)[1]

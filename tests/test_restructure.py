@@ -209,3 +209,18 @@ def test_polish_leaves_pinned_children_where_the_model_put_them():
                  for i, a in enumerate(kept))
     problem = replace(problem, overrides=pins)
     assert polish(problem, "sfs", kept, None) == kept
+
+
+def test_explanations_in_parallel_parts_equal_one_by_one(restructure, monkeypatch):
+    """A re-allocation explains every child, in one process per core for a large plan; the
+    parts must give exactly the explanations of one process."""
+    import allocator.alternatives as alternatives
+
+    plan, problem = restructure.result.plan, restructure.problem
+    monkeypatch.setattr(alternatives, "PARALLEL_FROM_REQUESTS", 10**9)
+    serial = alternatives.explain_plan(problem, plan, restructure.result.blocked)
+    monkeypatch.setattr(alternatives, "PARALLEL_FROM_REQUESTS", 20)
+    monkeypatch.setattr(alternatives.os, "cpu_count", lambda: 2)
+    parallel = alternatives.explain_plan(problem, plan, restructure.result.blocked)
+    assert len(serial) == len(plan.assignments) > 100
+    assert list(parallel) == list(serial) and parallel == serial

@@ -77,7 +77,10 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
     if arrays.cost.shape[1] > 0:
         prices = _Coordinates(arrays, prices).ascend(SWEEPS)
         best = max(best, lagrangian(arrays, request_prices(arrays, prices)))
-    if with_rows and upper is not None and math.ceil(best) < target:
+    # A re-allocation's few weekly transfers move its bound little, and each priced step
+    # re-solves the relaxation of every child: rows are priced for weekly plans only.
+    weekly = not any(r.restructure for r in problem.requests_in(service))
+    if with_rows and weekly and upper is not None and math.ceil(best) < target:
         from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
 
         pricing = row_pricing(problem, service, arrays)

@@ -149,8 +149,10 @@ def complete(ctx: ServiceModel, plan: Plan, seed: int,
 
 
 def _values(ctx: ServiceModel, solver: cp_model.CpSolver) -> dict[str, list[int]]:
-    """Each request's variable values in the solver's last plan."""
-    return {r.id: [int(solver.Value(v)) for v in request_variables(ctx, r)]
+    """Each request's variable values in the solver's last plan, read from the response's
+    solution in one piece (a re-allocation has tens of thousands of such variables)."""
+    solution = solver.response_proto.solution
+    return {r.id: [int(solution[v.Index()]) for v in request_variables(ctx, r)]
             for r in ctx.requests}
 
 
@@ -236,8 +238,11 @@ def _sub_model(ctx: ServiceModel, values: dict[str, list[int]], free: set[str]) 
             for v, value in zip(variables, values[r.id]):
                 model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
             continue
+        # The literals that are true fix the rest: a request has exactly one of "none" or a
+        # worker and, when dated, exactly one day (or none), so presolve sets the others
+        # to 0 at once; setting only these keeps a large service's sub-model quick to make.
         for v, value in zip(variables, values[r.id]):
-            domain = proto.variables[v.Index()].domain
-            domain[0] = value
-            domain[1] = value
+            if value:
+                domain = proto.variables[v.Index()].domain
+                domain[0] = domain[1] = 1
     return model

@@ -76,6 +76,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     figures = SearchFigures()
     best = start
     values = _values(ctx, best.solver)
+    fixed = _Fixed(ctx, values)
     teams = sorted({w.team for w in ctx.workers})
     free_target = FREE_REQUESTS
     stall = 0
@@ -84,7 +85,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
             and stall < STALL_ITERATIONS and unsolved < UNSOLVED_ITERATIONS \
             and len(ctx.requests) > MIN_FREE:
         free = _neighbourhood(ctx, values, teams, rng, free_target, figures.iterations)
-        model = _sub_model(ctx, values, free)
+        model = fixed.freeing(free)
         limit = min(SUB_SOLVE_DETERMINISTIC_SECONDS, budget - figures.deterministic_seconds)
         solver = solver_for(rng.randrange(1 << 30), max(0.05, limit))
         status = solver.Solve(model)
@@ -99,6 +100,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
                 and round(solver.ObjectiveValue()) < best.objective:
             best = Incumbent(solver, round(solver.ObjectiveValue()))
             values = _values(ctx, solver)
+            fixed.update(values, free)
             figures.improvements += 1
             stall = 0
         else:
@@ -229,20 +231,50 @@ def _load_neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], rng: ra
 def _sub_model(ctx: ServiceModel, values: dict[str, list[int]], free: set[str]) -> cp_model.CpModel:
     """The service model with every request outside ``free`` fixed to its incumbent values
     and the freed ones hinted with theirs."""
-    model = ctx.model.clone()
-    model.ClearHints()
-    proto = model.proto
-    for r in ctx.requests:
-        variables = request_variables(ctx, r)
-        if r.id in free:
-            for v, value in zip(variables, values[r.id]):
+    return _Fixed(ctx, values).freeing(free)
+
+
+class _Fixed:
+    """The service model with every request's variables fixed to the incumbent plan.
+
+    A neighbourhood's sub-model is a copy of it with a few dozen requests freed; when the
+    incumbent improves, only the requests that were free can have changed, so only they are
+    fixed afresh. On a re-allocation (tens of thousands of request variables) this is what
+    keeps making sub-models cheap: each costs edits for the freed requests only. Every
+    variable is fixed, not just those that are true, because CP-SAT then presolves the
+    fixed part at once.
+    """
+
+    def __init__(self, ctx: ServiceModel, values: dict[str, list[int]]):
+        self.ctx = ctx
+        self.values = values
+        self.model = ctx.model.clone()
+        self.model.ClearHints()
+        for r in ctx.requests:
+            self._fix(self.model, r)
+
+    def _fix(self, model: cp_model.CpModel, r: Request) -> None:
+        proto = model.proto
+        for v, value in zip(request_variables(self.ctx, r), self.values[r.id]):
+            domain = proto.variables[v.Index()].domain
+            domain[0] = domain[1] = value
+
+    def update(self, values: dict[str, list[int]], changed: set[str]) -> None:
+        """The incumbent is now ``values``, which differ from the last only in ``changed``."""
+        self.values = values
+        for r in self.ctx.requests:
+            if r.id in changed:
+                self._fix(self.model, r)
+
+    def freeing(self, free: set[str]) -> cp_model.CpModel:
+        """A copy with the ``free`` requests' domains restored and their values hinted."""
+        model = self.model.clone()
+        proto, original = model.proto, self.ctx.model.proto
+        for r in self.ctx.requests:
+            if r.id not in free:
+                continue
+            for v, value in zip(request_variables(self.ctx, r), self.values[r.id]):
+                domain, start = proto.variables[v.Index()].domain, original.variables[v.Index()].domain
+                domain[0], domain[1] = start[0], start[1]  # a literal's domain: two bounds
                 model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
-            continue
-        # The literals that are true fix the rest: a request has exactly one of "none" or a
-        # worker and, when dated, exactly one day (or none), so presolve sets the others
-        # to 0 at once; setting only these keeps a large service's sub-model quick to make.
-        for v, value in zip(variables, values[r.id]):
-            if value:
-                domain = proto.variables[v.Index()].domain
-                domain[0] = domain[1] = 1
-    return model
+        return model

@@ -27,7 +27,8 @@ from allocator.calendar import week_start, working_days_between
 from allocator.problem import AllocationProblem, last_meeting_day
 from allocator.solver import lagrangian as lag
 
-STEPS = 300  # subgradient steps on the row prices
+STEPS = 300  # subgradient steps on the row prices, at most ...
+STEP_WORK = 1.7e8  # ... and fewer on a huge service: steps times (request, date, worker) cells
 INNER = 40  # point-price steps per row-price step, warm-started
 PATIENCE = 20  # steps without progress before the step size is halved
 
@@ -145,8 +146,9 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     """The best Lagrangian value found with prices on the slot and limit rows (at least
     ``start``, the value without them), less its float-error margin."""
     mu, nu = pricing.zero_prices()
+    steps = max(30, min(STEPS, int(STEP_WORK / max(1, pricing.usable.size))))
     best, step, stale = start, 1.0, 0
-    for _ in range(STEPS):
+    for _ in range(steps):
         if math.ceil(best) >= target:
             break
         cost, option, meeting = pricing.costs(mu, nu)

@@ -15,7 +15,7 @@ import constraints
 from allocator.calendar import week_start
 from allocator.plan import Assignment, Plan
 from allocator.problem import AllocationProblem, Request
-from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel, implied_date
+from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel
 from allocator.solver import lns
 from allocator.solver.lagrangian import service_lower_bound
 from allocator.solver.polish import polish
@@ -186,8 +186,9 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
             dated = None
         elif relaxes:
             dated = _dated(problem, service, teams, limited)
-        else:  # dates free only where the hint moved them (for a limit or a meeting)
-            dated = _dated(problem, service, frozenset(), frozenset()) | _moved(problem, hint)
+        else:  # dates free only where the hint moved them for a weekly limit
+            dated = _dated(problem, service, frozenset(), frozenset()) | frozenset(
+                a.request_id for a in hint.assignments if a.worker in limited)
         ctx = solver = None  # let the last round's model go before building the next
         ctx = build_service_model(problem, service, teams, limited, dated=dated,
                                   shortlist=shortlist)
@@ -268,15 +269,6 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
             break
     return _cheapest([_priced(problem, service, plan, bound, blocked, build_s, solve_s)
                       for plan in fallbacks])
-
-
-def _moved(problem: AllocationProblem, plan: Plan) -> frozenset[str]:
-    """Requests the plan dates away from their worker's implied date: a restriction with
-    dates implied must free them, or the plan is not a plan of it."""
-    requests = {r.id: r for r in problem.requests}
-    return frozenset(
-        a.request_id for a in plan.assignments if a.worker is not None and a.on is not None
-        and a.on != implied_date(problem, requests[a.request_id], problem.workers[a.worker]))
 
 
 def _cheapest(solves: list[ServiceSolve]) -> ServiceSolve:

@@ -112,6 +112,11 @@ class Request:
         children (a re-allocation's handovers do not: they are the restructure's)."""
         return not self.restructure
 
+    def new_to(self, worker: str) -> bool:
+        """Whether giving the request to ``worker`` adds a new child to their weekly limit:
+        a change of worker that counts (:attr:`counts_as_new`), not a child kept."""
+        return self.counts_as_new and not self.keeps(worker)
+
 
 @dataclass(frozen=True)
 class AllocationProblem:

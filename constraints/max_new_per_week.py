@@ -34,7 +34,7 @@ def add(ctx: ServiceModel) -> None:
     """
     m = ctx.model
     for w in ctx.workers:
-        pairs = [(r, x) for r, x in ctx.request_vars(w) if r.counts_as_new and not r.keeps(w.id)]
+        pairs = [(r, x) for r, x in ctx.request_vars(w) if r.new_to(w.id)]
         if len(pairs) <= w.max_new_per_week:
             continue
         if w.id not in ctx.limited_workers:
@@ -96,8 +96,7 @@ def check(plan: Plan, problem: AllocationProblem) -> list[Violation]:
         if a.worker is None or a.on is None or a.request_id not in requests \
                 or a.worker not in problem.workers:
             continue  # one_worker reports unknown requests and workers
-        r = requests[a.request_id]
-        if r.keeps(a.worker) or not r.counts_as_new:
+        if not requests[a.request_id].new_to(a.worker):
             continue
         counts[a.worker, week_start(a.on)] += 1
     return [Violation(NAME, (w, str(wk)), f"{n} new children in one week")

@@ -52,7 +52,7 @@ def greedy_plan(problem: AllocationProblem, service: str | None = None) -> Plan:
         load[w.id] += r.points
         if meeting is not None:
             meetings[w.team, meeting] += 1
-        if r.counts_as_new and not r.keeps(w.id):
+        if r.new_to(w.id):
             new[w.id, week_start(on)] += 1
         if r.role == "lead":
             family_worker.setdefault((r.family_id, r.service), w.id)
@@ -77,8 +77,7 @@ def _choose(problem: AllocationProblem, r: Request, load: dict[str, int],
         kept = r.restructure and r.keeps(wid)
         days = [t for t in r.dates if (t in w.available or kept)
                 and (pinned_date is None or t == pinned_date)
-                and (r.keeps(wid) or not r.counts_as_new
-                     or new[w.id, week_start(t)] < w.max_new_per_week)]
+                and (not r.new_to(wid) or new[w.id, week_start(t)] < w.max_new_per_week)]
         slots = problem.teams[w.team].meeting_slots
         free: list[date | None] = [None] if not r.needs_meeting else [
             t for t in problem.meeting_days(w.team, last_meeting_day(r))

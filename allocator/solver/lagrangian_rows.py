@@ -120,8 +120,7 @@ def row_pricing(problem: AllocationProblem, service: str,
             delay[i, k] = weights.date_delay * k
             week[i, k] = week_index[week_start(t)]
             usable[i, k, :] = [t in w.available for w in workers]
-    new = np.array([[r.counts_as_new and not r.keeps(w.id) for w in workers] for r in picked],
-                   dtype=bool)
+    new = np.array([[r.new_to(w.id) for w in workers] for r in picked], dtype=bool)
     teams = sorted({w.team for w in workers})
     latest = max(last_meeting_day(r) for r in picked)
     numbers = [[working_days_between(problem.plan_date, t)
@@ -168,11 +167,11 @@ def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
     mu, nu = pricing.zero_prices()
     steps = max(30, min(STEPS, int(STEP_WORK / max(1, pricing.usable.size))))
     best, step, stale = start, 1.0, 0
+    here = replace(arrays, cost=arrays.cost.copy())  # only the priced rows change, each step
     for _ in range(steps):
         if math.ceil(best) >= target:
             break
         cost, option, meeting = pricing.costs(mu, nu)
-        here = replace(arrays, cost=arrays.cost.copy())
         here.cost[pricing.rows] = cost
         prices = lag.ascend_prices(here, prices, INNER, aim * target)
         value = lag.lagrangian(here, lag.request_prices(here, prices))

@@ -141,7 +141,7 @@ def complete(ctx: ServiceModel, plan: Plan, seed: int,
     CP-SAT's own hint search can give up on a large model whose hint leaves the auxiliary
     variables open; with the requests fixed, what is left is solved at once.
     """
-    model = _sub_model(ctx, plan_values(ctx, plan), set())
+    model = _Fixed(ctx, plan_values(ctx, plan)).model  # used once: no copy needed
     for v, value in meeting_values(ctx, plan):  # the plan's meetings, as a hint
         model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
     solver = solver_for(seed, COMPLETE_DETERMINISTIC_SECONDS)
@@ -228,12 +228,6 @@ def _load_neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], rng: ra
     return set(free)
 
 
-def _sub_model(ctx: ServiceModel, values: dict[str, list[int]], free: set[str]) -> cp_model.CpModel:
-    """The service model with every request outside ``free`` fixed to its incumbent values
-    and the freed ones hinted with theirs."""
-    return _Fixed(ctx, values).freeing(free)
-
-
 class _Fixed:
     """The service model with every request's variables fixed to the incumbent plan.
 
@@ -248,6 +242,7 @@ class _Fixed:
     def __init__(self, ctx: ServiceModel, values: dict[str, list[int]]):
         self.ctx = ctx
         self.values = values
+        self.position = {r.id: i for i, r in enumerate(ctx.requests)}
         self.model = ctx.model.clone()
         self.model.ClearHints()
         for r in ctx.requests:
@@ -262,19 +257,20 @@ class _Fixed:
     def update(self, values: dict[str, list[int]], changed: set[str]) -> None:
         """The incumbent is now ``values``, which differ from the last only in ``changed``."""
         self.values = values
-        for r in self.ctx.requests:
-            if r.id in changed:
-                self._fix(self.model, r)
+        for r in self._in_order(changed):
+            self._fix(self.model, r)
 
     def freeing(self, free: set[str]) -> cp_model.CpModel:
         """A copy with the ``free`` requests' domains restored and their values hinted."""
         model = self.model.clone()
         proto, original = model.proto, self.ctx.model.proto
-        for r in self.ctx.requests:
-            if r.id not in free:
-                continue
+        for r in self._in_order(free):
             for v, value in zip(request_variables(self.ctx, r), self.values[r.id]):
                 domain, start = proto.variables[v.Index()].domain, original.variables[v.Index()].domain
                 domain[0], domain[1] = start[0], start[1]  # a literal's domain: two bounds
                 model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
         return model
+
+    def _in_order(self, ids: set[str]) -> list[Request]:
+        """The requests named, in the service's order (hints are added in that order)."""
+        return [self.ctx.requests[i] for i in sorted(self.position[r] for r in ids)]

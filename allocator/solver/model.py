@@ -299,8 +299,7 @@ def _repaired(problem: AllocationProblem, assignments: list[Assignment],
     for a in met:
         if a.worker is None or a.on is None or a.request_id in pinned or a.meeting is None:
             r = requests[a.request_id]
-            if a.worker is not None and a.on is not None and not r.keeps(a.worker) \
-                    and r.counts_as_new:
+            if a.worker is not None and a.on is not None and r.new_to(a.worker):
                 key = (a.worker, week_start(a.on))
                 count[key] = count.get(key, 0) + 1
             fixed.append(a)
@@ -334,7 +333,7 @@ def _dates_within_limits(problem: AllocationProblem, requests: dict[str, Request
     out = []
     for a in todo:
         r = requests[a.request_id]
-        new = not r.keeps(a.worker or "") and r.counts_as_new
+        new = r.new_to(a.worker or "")
         worker = problem.workers[a.worker or ""]
         meeting = a.meeting
         assert meeting is not None

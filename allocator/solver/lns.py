@@ -65,6 +65,14 @@ def request_variables(ctx: ServiceModel, request: Request) -> list[cp_model.IntV
     return out
 
 
+def meeting_variables(ctx: ServiceModel, request: Request) -> list[cp_model.IntVar]:
+    """The request's modelled meeting literals (one per team and meeting day), if any."""
+    if not request.dates or not request.needs_meeting or not ctx.meeting:
+        return []
+    teams = sorted({w.team for w, _ in ctx.worker_vars(request)})
+    return [v for team in teams for _, v in ctx.meeting.get((request.id, team), ())]
+
+
 SolverFor = Callable[[int, float], cp_model.CpSolver]  # (seed, deterministic seconds) -> solver
 
 
@@ -76,7 +84,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     figures = SearchFigures()
     best = start
     values = _values(ctx, best.solver)
-    fixed = _Fixed(ctx, values)
+    fixed = _Fixed(ctx, values, with_meetings=True)
     teams = sorted({w.team for w in ctx.workers})
     free_target = FREE_REQUESTS
     stall = 0
@@ -141,7 +149,7 @@ def complete(ctx: ServiceModel, plan: Plan, seed: int,
     CP-SAT's own hint search can give up on a large model whose hint leaves the auxiliary
     variables open; with the requests fixed, what is left is solved at once.
     """
-    model = _Fixed(ctx, plan_values(ctx, plan)).model  # used once: no copy needed
+    model = _Fixed(ctx, plan_values(ctx, plan), with_meetings=False).model  # used once
     for v, value in meeting_values(ctx, plan):  # the plan's meetings, as a hint
         model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
     solver = solver_for(seed, COMPLETE_DETERMINISTIC_SECONDS)
@@ -151,10 +159,12 @@ def complete(ctx: ServiceModel, plan: Plan, seed: int,
 
 
 def _values(ctx: ServiceModel, solver: cp_model.CpSolver) -> dict[str, list[int]]:
-    """Each request's variable values in the solver's last plan, read from the response's
-    solution in one piece (a re-allocation has tens of thousands of such variables)."""
+    """Each request's variable values in the solver's last plan, meetings included, read
+    from the response's solution in one piece (a re-allocation has tens of thousands of
+    such variables)."""
     solution = solver.response_proto.solution
-    return {r.id: [int(solution[v.Index()]) for v in request_variables(ctx, r)]
+    return {r.id: [int(solution[v.Index()])
+                   for v in request_variables(ctx, r) + meeting_variables(ctx, r)]
             for r in ctx.requests}
 
 
@@ -237,20 +247,30 @@ class _Fixed:
     keeps making sub-models cheap: each costs edits for the freed requests only. Every
     variable is fixed, not just those that are true, because CP-SAT then presolves the
     fixed part at once.
+
+    ``with_meetings`` fixes the modelled meetings too (``values`` then hold them after the
+    request's own variables): a sub-model then re-plans the freed requests' meetings in
+    the slots the others leave, instead of every meeting of the modelled teams.
     """
 
-    def __init__(self, ctx: ServiceModel, values: dict[str, list[int]]):
+    def __init__(self, ctx: ServiceModel, values: dict[str, list[int]], with_meetings: bool):
         self.ctx = ctx
         self.values = values
+        self.with_meetings = with_meetings
         self.position = {r.id: i for i, r in enumerate(ctx.requests)}
         self.model = ctx.model.clone()
         self.model.ClearHints()
         for r in ctx.requests:
             self._fix(self.model, r)
 
+    def variables(self, r: Request) -> list[cp_model.IntVar]:
+        """The variables fixed for ``r``, in the order of its values."""
+        out = request_variables(self.ctx, r)
+        return out + meeting_variables(self.ctx, r) if self.with_meetings else out
+
     def _fix(self, model: cp_model.CpModel, r: Request) -> None:
         proto = model.proto
-        for v, value in zip(request_variables(self.ctx, r), self.values[r.id]):
+        for v, value in zip(self.variables(r), self.values[r.id]):
             domain = proto.variables[v.Index()].domain
             domain[0] = domain[1] = value
 
@@ -265,7 +285,7 @@ class _Fixed:
         model = self.model.clone()
         proto, original = model.proto, self.ctx.model.proto
         for r in self._in_order(free):
-            for v, value in zip(request_variables(self.ctx, r), self.values[r.id]):
+            for v, value in zip(self.variables(r), self.values[r.id]):
                 domain, start = proto.variables[v.Index()].domain, original.variables[v.Index()].domain
                 domain[0], domain[1] = start[0], start[1]  # a literal's domain: two bounds
                 model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)

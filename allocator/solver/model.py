@@ -186,9 +186,10 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
             dated = None
         elif relaxes:
             dated = _dated(problem, service, teams, limited)
-        else:  # dates free only where the hint moved them for a weekly limit
+        else:  # dates free only where the hint's meeting or weekly limit may have moved them
             dated = _dated(problem, service, frozenset(), frozenset()) | frozenset(
-                a.request_id for a in hint.assignments if a.worker in limited)
+                a.request_id for a in hint.assignments if a.worker in limited
+                or (a.worker is not None and problem.workers[a.worker].team in teams))
         ctx = solver = None  # let the last round's model go before building the next
         ctx = build_service_model(problem, service, teams, limited, dated=dated,
                                   shortlist=shortlist)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -53,6 +54,13 @@ class ServiceArrays:
     full: np.ndarray  # (W,) points a worker may take before the capacity term prices them
     balance: float  # per point above ``busy``
     overload: float  # per point above ``full``
+
+    @cached_property
+    def kinks(self) -> tuple[np.ndarray, np.ndarray]:
+        """(3, W) each worker's load cost's kinks (0, ``busy``, ``full``) and (3, W) its
+        cost at them: what every conjugate is taken over, computed once."""
+        at = np.stack([np.zeros_like(self.busy), self.busy, self.full])
+        return at, np.stack([_load_cost(self, k) for k in at])
 
 
 def service_lower_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,
@@ -154,8 +162,8 @@ def _conjugate(arrays: ServiceArrays, prices: np.ndarray) -> tuple[np.ndarray, n
     For a convex piecewise-linear ``f`` the maximum is at 0 or a kink while the price is at
     most the steepest slope (prices are kept there).
     """
-    kinks = np.stack([np.zeros_like(arrays.busy), arrays.busy, arrays.full])
-    values = prices * kinks - np.stack([_load_cost(arrays, k) for k in kinks])
+    kinks, kink_costs = arrays.kinks
+    values = prices * kinks - kink_costs
     at = np.argmax(values, axis=0)
     cols = np.arange(len(prices))
     return values[at, cols], kinks[at, cols]
@@ -186,8 +194,10 @@ class _Oracle:
         self.priced = self.single.copy()
         self.extra = np.empty_like(self.single[:, :self.workers])
 
-    def __call__(self, prices: np.ndarray) -> tuple[float, float, np.ndarray]:
-        """``D``, the choice's cost before load costs, and the load it gives each worker."""
+    def __call__(self, prices: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
+        """``D``, the choice's cost before load costs, the load it gives each worker, and
+        the load at which each worker's conjugate is attained (``D``'s gradient is the
+        difference of the two)."""
         np.multiply.outer(self.points, prices.astype(np.float32), out=self.extra)
         np.add(self.single[:, :self.workers], self.extra, out=self.priced[:, :self.workers])
         choice = np.argmin(self.priced, axis=1)
@@ -195,9 +205,9 @@ class _Oracle:
         load = np.bincount(choice[held], weights=self.arrays.points[held],
                            minlength=self.workers)
         lin = float(self.cost[self.rows, choice].sum())
-        fstar = _conjugate(self.arrays, prices)[0]
+        fstar, attained = _conjugate(self.arrays, prices)
         value = lin + float(load @ prices) - float(fstar.sum())
-        return value, lin, load
+        return value, lin, load, attained
 
 
 def ascend_prices(arrays: ServiceArrays, prices: np.ndarray, iterations: int,
@@ -216,7 +226,7 @@ def ascend_prices(arrays: ServiceArrays, prices: np.ndarray, iterations: int,
     best, best_prices, step, stale = -math.inf, prices, 1.0, 0
     mix, direction = None, np.zeros_like(prices)
     for _ in range(iterations):
-        value, lin, load = oracle(prices)
+        value, lin, load, attained = oracle(prices)
         mix = (lin, load) if mix is None else (0.9 * mix[0] + 0.1 * lin,
                                                0.9 * mix[1] + 0.1 * load)
         target = min(target, lin + _load_cost(arrays, load).sum(),
@@ -228,7 +238,7 @@ def ascend_prices(arrays: ServiceArrays, prices: np.ndarray, iterations: int,
         aim = best + 0.5 * (target - best)
         if step < 1e-4 or math.ceil(best) >= target:
             break
-        grad = load - _conjugate(arrays, prices)[1]
+        grad = load - attained
         grad[(prices >= top) & (grad > 0)] = 0.0  # the price may not rise above the top slope
         grad[(prices <= 0) & (grad < 0)] = 0.0
         direction = _deflect(grad, direction)

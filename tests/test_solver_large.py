@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from ortools.sat.python import cp_model
+
 from allocator.checker import check_plan
 from allocator.plan import Plan
 from allocator.problem import Team, last_meeting_day
+from allocator.solver import lns
 from allocator.solver.context import EXACT_UP_TO_REQUESTS
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
@@ -105,3 +108,29 @@ def test_a_repaired_plan_moves_a_transfer_to_its_meeting_day():
     assert days == [date(2026, 11, 25), date(2026, 11, 30)]
     report = check_plan(repaired, problem)
     assert report.violations == ()
+
+
+def test_a_neighbourhood_keeps_the_meetings_of_the_requests_it_does_not_free():
+    # With every team's meetings modelled, a sub-model holds each kept request's meeting
+    # day as well as its worker and date, and re-plans only the freed requests' meetings
+    # in the slots the others leave; the incumbent is still one of its plans.
+    problem = large_problem()
+    ctx = build_service_model(problem, "sfs")
+    solver = _solver(0, 10.0)
+    assert solver.Solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    incumbent = round(solver.ObjectiveValue())
+    values = lns._values(ctx, solver)
+    met = [r for r in ctx.requests if lns.meeting_variables(ctx, r)]
+    assert len(met) == len(ctx.requests)  # every request's teams meet in the model
+    free = {r.id for r in met[:5]}
+    model = lns._Fixed(ctx, values, with_meetings=True).freeing(free)
+    for r in met:
+        for v in lns.meeting_variables(ctx, r):
+            lo, hi = model.proto.variables[v.Index()].domain
+            if r.id in free:
+                assert (lo, hi) == (0, 1)
+            else:
+                assert lo == hi == solver.Value(v)
+    sub = _solver(0, 10.0)
+    assert sub.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    assert round(sub.ObjectiveValue()) <= incumbent

@@ -268,9 +268,12 @@ def _read(built: _Model, solver: cp_model.CpSolver, agent_of: np.ndarray) -> np.
 
 WALL_BACKSTOP = 3.0  # default wall-clock backstop, as a multiple of the deterministic limit
 FULL_SHARE = 0.05  # share of the time CP-SAT searches the whole model before the windows
-WINDOW_LIMIT = 0.1  # deterministic seconds for one window's exact solve
+WINDOW_LIMIT = 0.05  # deterministic seconds for one window's exact solve
 WINDOW_ITEMS = 60  # items freed per window at first; grows while windows solve quickly
 BUILD_SECONDS_PER_PAIR = 2e-5  # a window's model building, charged as deterministic time
+WINDOW_SETUP_SECONDS = 0.005  # CP-SAT's setup of one window, which its own clock omits
+RELATED_POWER = 3.0  # how sharply a window's next agent follows the LP's pull (1 = in
+# proportion to it); sharper windows hold more of the exchanges an improvement needs
 LP_SECONDS_PER_PAIR = 2e-5  # the LP relaxation that relates agents, charged likewise
 PULL_SCALE = 0.3  # reduced costs are scaled by this share of their median
 CORE_SHARE = 0.25  # a pair is in the core if its reduced cost is at most this share of
@@ -358,7 +361,7 @@ class _Search:
     def solve_window(self, best: np.ndarray, size: int,
                      left: float) -> tuple[np.ndarray | None, int, float]:
         """One window's exact re-solve: the new assignment (or None), status and the
-        deterministic seconds it cost (model building included).
+        deterministic seconds it cost (model building and setup included).
 
         The window's items may go to the window's agents over core pairs only, and to the
         agent each holds now, so the current plan is always one of the window's answers.
@@ -378,7 +381,8 @@ class _Search:
         parameters(solver, int(self.rng.integers(1 << 30)), min(WINDOW_LIMIT, left),
                    self.deadline - time.perf_counter())
         status = int(solver.solve(built.model))
-        cost = solver.deterministic_time + BUILD_SECONDS_PER_PAIR * len(built.x)
+        cost = (solver.deterministic_time + BUILD_SECONDS_PER_PAIR * len(built.x)
+                + WINDOW_SETUP_SECONDS)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None, status, cost
         return _read(built, solver, best), status, cost
@@ -465,7 +469,12 @@ def _window(problem: AssignmentProblem, agent_of: np.ndarray, rng: np.random.Gen
 def _related_agents(pull: np.ndarray, agent_of: np.ndarray, rng: np.random.Generator,
                     k: int) -> np.ndarray:
     """``k`` agents grown from a random one, each next agent drawn by how strongly the
-    LP pulls items between it and those already chosen."""
+    LP pulls items between it and those already chosen, raised to ``RELATED_POWER``.
+
+    Drawing in plain proportion to the pull fills windows with weakly related agents whose
+    items cannot trade; the sharper draw keeps windows on agents that can, while still
+    varying from one window to the next.
+    """
     m = pull.shape[0]
     placed = agent_of != UNASSIGNED
     flow = np.zeros((m, m))
@@ -474,7 +483,7 @@ def _related_agents(pull: np.ndarray, agent_of: np.ndarray, rng: np.random.Gener
     np.fill_diagonal(flow, 0.0)
     chosen = [int(rng.integers(m))]
     for _ in range(k - 1):
-        weight = flow[chosen].sum(axis=0) + 1e-3
+        weight = flow[chosen].sum(axis=0) ** RELATED_POWER + 1e-3
         weight[chosen] = 0.0
         chosen.append(int(rng.choice(m, p=weight / weight.sum())))
     return np.sort(np.array(chosen))

@@ -177,3 +177,34 @@ def test_core_windows_keep_capacity_and_never_lose_the_plan():
     best, objective, _, log = search.run(start, problem.objective(start), 0.0)
     assert log["windows"] > 0 and problem.violations(best) == []
     assert objective == problem.objective(best) <= problem.objective(start)
+
+
+def test_windows_keep_to_agents_that_pull_each_others_items():
+    # Four agents, item i on agent i; the LP pulls items 0 and 1 between agents 0 and 1, and
+    # items 2 and 3 between agents 2 and 3, strongly; every other move only weakly. A window
+    # of two agents should almost always be one of the two trading pairs (drawing in plain
+    # proportion to the pull would mix the pairs about one time in six).
+    pull = np.full((4, 4), 0.1)
+    for a, b in ((0, 1), (2, 3)):
+        pull[a, b] = pull[b, a] = 1.0
+    agent_of = np.arange(4)
+    rng = np.random.default_rng(0)
+    draws = [tuple(assignment._related_agents(pull, agent_of, rng, 2)) for _ in range(200)]
+    trading = sum(d in ((0, 1), (2, 3)) for d in draws)
+    assert trading >= 0.95 * len(draws)
+
+
+@needs_data
+def test_every_window_is_charged_its_setup():
+    # However small a window, it costs at least its setup in deterministic time, so a budget
+    # of three setups runs three windows at most, and the plan is never made worse.
+    problem = gap.read_gap(DATA / "chu1997/d10100")
+    rc = assignment._reduced_costs(problem)
+    start = np.array(solve_assignment(problem, seed=0, time_limit=0.5, wall_limit=60).agent_of)
+    search = assignment._Search(problem, 0, np.random.default_rng(0),
+                                3 * assignment.WINDOW_SETUP_SECONDS, float("inf"),
+                                assignment._pull(problem, rc), core_pairs(problem, rc))
+    best, objective, spent, log = search.run(start, problem.objective(start), 0.0)
+    assert 1 <= log["windows"] <= 3
+    assert spent >= log["windows"] * assignment.WINDOW_SETUP_SECONDS
+    assert problem.violations(best) == [] and objective <= problem.objective(start)

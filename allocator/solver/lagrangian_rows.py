@@ -148,6 +148,12 @@ def row_pricing(problem: AllocationProblem, service: str,
 # assessment and safeguarding services at their optima: 8,352 and 1,895 against 8,049 and
 # 1,881; equal on the others), for up to a third more time.
 AIMS = (1.2, 1.4)
+# Where the plan is far above the bound, aims taken from it overshoot and those searches
+# gain nothing. If they leave the bound within FALLBACK_BELOW of where it started, one more
+# search aims FALLBACK_AIM times the starting bound instead: on the 30,000-child week's
+# assessment service (plan 54,780) it raised the bound from 21,353 to 27,322.
+FALLBACK_BELOW = 1.05
+FALLBACK_AIM = 1.6
 
 
 def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
@@ -159,6 +165,9 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
         if math.ceil(best) >= target:
             break
         best = max(best, _search(arrays, pricing, prices, start, target, aim))
+    fallback = FALLBACK_AIM * start / max(1.0, target)  # as a multiple of the plan's cost
+    if 0 < fallback < AIMS[0] and best < FALLBACK_BELOW * start and math.ceil(best) < target:
+        best = max(best, _search(arrays, pricing, prices, start, target, fallback))
     return best
 
 

@@ -6,11 +6,12 @@
     python benchmarks/bound.py --sizes 3000 --reallocate --lp   # and the relaxation's optimum
 
 For each service: requests, workers, the bound and its seconds (with meeting slots and
-weekly limits priced, allocator.solver.lagrangian_rows, and without them: the greedy plan's
-objective is the target of both), and the greedy plan's objective (an upper bound). ``--cpsat SECONDS`` adds ``solve_service``'s status, objective
-and bound; ``--lp`` the exact optimum of the same relaxation by HiGHS, which the bound
-approaches from below. The problem is built as ``run_plan`` builds it, without solving.
-Figures are printed and written as CSV; nothing here asserts a time.
+weekly limits priced, allocator.solver.lagrangian_rows, and without them: the greedy
+plan's objective is the target of both), and the greedy plan's objective (an upper
+bound). ``--cpsat SECONDS`` adds ``solve_service``'s status, objective and bound; ``--lp``
+the exact optimum of the same relaxation by HiGHS, which the bound approaches from below.
+The problem is built as ``run_plan`` builds it, without solving. Figures are printed and
+written as CSV; nothing here asserts a time.
 """
 
 from __future__ import annotations

@@ -71,8 +71,8 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
     ``iterations`` caps the subgradient steps, each one pass over the (requests, workers)
     table. ``upper``, the objective of any plan of the service, is a target for the step
     sizes (and the search stops once it is reached). Given ``upper``, ``with_rows`` then
-    prices the meeting slots and weekly limits too (allocator.solver.lagrangian_rows), which the relaxation
-    otherwise drops. The same input gives the same number.
+    prices the meeting slots and weekly limits too (allocator.solver.lagrangian_rows),
+    which the relaxation otherwise drops. The same input gives the same number.
     """
     arrays = service_arrays(problem, service)
     if len(arrays.points) == 0:

@@ -92,15 +92,16 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     values = _values(ctx, best.solver)
     fixed = _Fixed(ctx, values, with_meetings=True)
     teams = sorted({w.team for w in ctx.workers})
-    per_solve = (SUB_SOLVE_REALLOCATION if any(r.restructure for r in ctx.requests)
-                 else SUB_SOLVE_WEEKLY)
+    reallocating = any(r.restructure for r in ctx.requests)
+    per_solve = SUB_SOLVE_REALLOCATION if reallocating else SUB_SOLVE_WEEKLY
     free_target = FREE_REQUESTS
     stall = 0
     unsolved = 0  # neighbourhoods in a row whose sub-solve ran out of time with nothing
     while figures.deterministic_seconds < budget and best.objective > bound \
             and stall < STALL_ITERATIONS and unsolved < UNSOLVED_ITERATIONS \
             and len(ctx.requests) > MIN_FREE:
-        free = _neighbourhood(ctx, values, teams, rng, free_target, figures.iterations)
+        free = _neighbourhood(ctx, values, teams, rng, free_target, figures.iterations,
+                              reallocating)
         model = fixed.freeing(free)
         limit = min(per_solve, budget - figures.deterministic_seconds)
         solver = solver_for(rng.randrange(1 << 30), max(0.05, limit))
@@ -177,7 +178,8 @@ def _values(ctx: ServiceModel, solver: cp_model.CpSolver) -> dict[str, list[int]
 
 
 def _neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], teams: list[str],
-                   rng: random.Random, size: int, iteration: int) -> set[str]:
+                   rng: random.Random, size: int, iteration: int,
+                   reallocating: bool) -> set[str]:
     """The requests to free. Children the plan leaves unallocated come first, with the
     teams that could take them; otherwise, alternately, what a few random teams hold plus
     others that could go there (moves between teams), or random requests. Siblings are
@@ -186,7 +188,7 @@ def _neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], teams: list[
     stuck = [r for r in requests if values[r.id][0] == 1 and ctx.worker_vars(r)]
     free: set[str] = set()
     # A re-allocation also rebalances between workers: a third of its neighbourhoods do.
-    cycle = 3 if any(r.restructure for r in requests) else 2
+    cycle = 3 if reallocating else 2
     if not stuck and iteration % cycle == 2:
         free = _load_neighbourhood(ctx, values, rng, size)
     elif stuck or (iteration % cycle == 0 and len(teams) > 1):
@@ -294,7 +296,8 @@ class _Fixed:
         proto, original = model.proto, self.ctx.model.proto
         for r in self._in_order(free):
             for v, value in zip(self.variables(r), self.values[r.id]):
-                domain, start = proto.variables[v.Index()].domain, original.variables[v.Index()].domain
+                domain = proto.variables[v.Index()].domain
+                start = original.variables[v.Index()].domain
                 domain[0], domain[1] = start[0], start[1]  # a literal's domain: two bounds
                 model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
         return model

@@ -148,11 +148,15 @@ def row_pricing(problem: AllocationProblem, service: str,
 # assessment and safeguarding services at their optima: 8,352 and 1,895 against 8,049 and
 # 1,881; equal on the others), for up to a third more time.
 AIMS = (1.2, 1.4)
-# Where the plan is far above the bound, aims taken from it overshoot and those searches
-# gain nothing. If they leave the bound within FALLBACK_BELOW of where it started, one more
-# search aims FALLBACK_AIM times the starting bound instead: on the 30,000-child week's
-# assessment service (plan 54,780) it raised the bound from 21,353 to 27,322.
-FALLBACK_BELOW = 1.05
+# The search is sensitive to its aim: on the 12,000-child week's safeguarding service
+# (bound 15,982 before row prices), planned at 20,460 / 20,860 / 21,500, aims of 1.2 and
+# 1.4 gave 19,351 / 17,773 / 19,532. Where they leave the bound less than RETRY_BELOW of
+# the way from where it started to the plan, one more search is made: aiming RETRY times
+# the plan (17,773 became 19,056 there) or, where the plan is so far above the bound that
+# every aim taken from it overshoots, FALLBACK_AIM times the starting bound (on the
+# 30,000-child week's assessment service, plan 54,780, that raised 21,353 to 27,322).
+RETRY_BELOW = 0.5
+RETRY = 1.1
 FALLBACK_AIM = 1.6
 
 
@@ -166,8 +170,9 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
             break
         best = max(best, _search(arrays, pricing, prices, start, target, aim))
     fallback = FALLBACK_AIM * start / max(1.0, target)  # as a multiple of the plan's cost
-    if 0 < fallback < AIMS[0] and best < FALLBACK_BELOW * start and math.ceil(best) < target:
-        best = max(best, _search(arrays, pricing, prices, start, target, fallback))
+    if math.ceil(best) < target and best < start + RETRY_BELOW * (target - start):
+        aim = fallback if fallback < AIMS[0] else RETRY
+        best = max(best, _search(arrays, pricing, prices, start, target, aim))
     return best
 
 

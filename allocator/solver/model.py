@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,7 @@ from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel
 from allocator.solver import lns
 from allocator.solver.lagrangian import service_lower_bound
 from allocator.solver.polish import polish
+from allocator.solver.relocate import relocate
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.meetings import assign_meetings
 from allocator.solver.shortlist import worker_shortlist
@@ -123,19 +125,18 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     which prices every worker without CP-SAT."""
     greedy = greedy_plan(problem, service)
     shortlist = worker_shortlist(problem, service, greedy)
-    solved = solve_rounds(problem, service, seed, time_limit, greedy, shortlist)
+    # The greedy plan with its easy mends made (a family split, a later meeting than a
+    # colleague's team could give): the rounds' first hint and their fallback.
+    start = Plan(tuple(relocate(problem, service, list(greedy.assignments), shortlist)))
+    solved = solve_rounds(problem, service, seed, time_limit, start, shortlist)
     if solved.status != "FEASIBLE":
         return solved
+    # Local moves the neighbourhood search may have left: a family split, a child on a
+    # busy worker whose colleague has room (allocator.solver.relocate), and in a
+    # re-allocation the re-allocated children (allocator.solver.polish).
+    solved = _better(problem, service, solved, relocate, shortlist)
     if any(r.restructure for r in problem.requests_in(service)):
-        t0 = time.perf_counter()
-        moved = polish(problem, service, solved.assignments, shortlist)
-        priced = _priced(problem, service, Plan(tuple(moved)), solved.bound,
-                         solved.blocked, solved.build_seconds, solved.solve_seconds)
-        priced.solve_seconds += time.perf_counter() - t0
-        if priced.checked and priced.objective < solved.objective:
-            log.debug("service %s: polished from %d to %d", service, solved.objective,
-                      priced.objective)
-            solved = priced
+        solved = _better(problem, service, solved, polish, shortlist)
     t0 = time.perf_counter()
     bound = max(solved.bound, service_lower_bound(problem, service, upper=solved.objective))
     solved.solve_seconds += time.perf_counter() - t0
@@ -143,6 +144,26 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     if solved.bound >= solved.objective:
         solved.status = "OPTIMAL"
     return solved
+
+
+def _better(problem: AllocationProblem, service: str, solved: ServiceSolve,
+            moves: Callable[[AllocationProblem, str, list[Assignment],
+                             dict[str, frozenset[str]] | None], list[Assignment]],
+            shortlist: dict[str, frozenset[str]] | None) -> ServiceSolve:
+    """``solved`` after ``moves``, if that plan passes the check and costs less."""
+    t0 = time.perf_counter()
+    moved = moves(problem, service, solved.assignments, shortlist)
+    if moved == solved.assignments:
+        return solved
+    priced = _priced(problem, service, Plan(tuple(moved)), solved.bound, solved.blocked,
+                     solved.build_seconds, solved.solve_seconds)
+    priced.solve_seconds += time.perf_counter() - t0
+    if not priced.checked or priced.objective >= solved.objective:
+        solved.solve_seconds += time.perf_counter() - t0
+        return solved
+    log.debug("service %s: %s from %d to %d", service, moves.__name__, solved.objective,
+              priced.objective)
+    return priced
 
 
 def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit: float,
@@ -246,6 +267,9 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
         repaired = None
         if read.breaches:
             repaired = _repaired(problem, read.found, teams)
+            if repaired is not None:  # then mended, as the start was
+                repaired = Plan(tuple(relocate(problem, service, list(repaired.assignments),
+                                               shortlist)))
             if repaired is not None:
                 fallbacks.append(repaired)
         log.debug("service %s round %d: %s objective %d bound %s, late teams %d, workers over "

@@ -1,0 +1,304 @@
+"""Local moves on a complete weekly plan: a child, or a family, to the worker, transfer date
+and meeting day that lower the plan's cost, given every other child where the plan put them.
+
+CP-SAT's neighbourhood search re-solves a few dozen requests at a time, each sub-solve
+costing close to a wall second on a large service, so it can end its budget with easy
+improvements left: a child whose meeting waits for a slot another team has free that day, a
+family on a worker far over the busy line while a colleague nearby has room. Each such move
+is exact and local. Moving request ``r`` from worker ``v`` to worker ``w`` changes only
+``r``'s own terms (continuity, locality, transfer date and the meeting's lateness), the load
+cost of ``v`` and ``w``, and the split of ``r``'s family; its hard rules are those of the
+pair (:func:`allocator.solver.greedy.eligible`), the worker's diary, a free meeting slot of
+``w``'s team on a day of the request's window, room in ``w``'s week of new children, and a
+co-worker who is not the child's lead. Given those, the best date and meeting at ``w`` are
+found directly: the team's earliest free meeting day (a later one is never cheaper), and the
+usable date that with it costs least.
+
+Moves are made whenever they lower the cost, in a fixed order, until none is left or the
+passes run out: the same plan in gives the same plan out. Requests a manager pinned and the
+children of a re-allocation (allocator.solver.polish) stay where they are. The result is
+priced and checked by the caller like any plan.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from allocator.calendar import week_start, working_day_number
+from allocator.plan import Assignment
+from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
+from allocator.solver.greedy import eligible
+from constraints.balance import busy_line, load_cost
+
+MAX_PASSES = 30  # each pass tries every move once; most plans settle in a few
+
+
+@lru_cache(maxsize=65536)
+def _day(t: date) -> int:
+    return working_day_number(t)
+
+
+def relocate(problem: AllocationProblem, service: str, assignments: list[Assignment],
+             candidates: dict[str, frozenset[str]] | None = None) -> list[Assignment]:
+    """``assignments`` (a complete plan of ``service``) with weekly requests moved while a
+    move lowers the plan's cost.
+
+    ``candidates`` limits the workers tried for a request (the model's shortlist, so that
+    the plan stays one of the shortlisted model); None tries every worker of the service.
+    """
+    requests = {r.id: r for r in problem.requests_in(service)}
+    pinned = {o.request_id for o in problem.overrides if o.action != "forbid_worker"}
+    movable = sorted(a.request_id for a in assignments
+                     if not requests[a.request_id].restructure
+                     and a.request_id not in pinned and requests[a.request_id].dates)
+    if not movable:
+        return assignments
+    state = _State(problem, service, assignments, requests)
+    pool = [problem.workers[w] for w in sorted(problem.service_workers.get(service, ()))]
+    options = {i: [w for w in pool if eligible(problem, requests[i], w) and (
+        candidates is None or i not in candidates or w.id in candidates[i])] for i in movable}
+    families: dict[str, list[str]] = defaultdict(list)
+    for i in movable:
+        if requests[i].role == "lead":
+            families[requests[i].family_id].append(i)
+    groups = [ids for _, ids in sorted(families.items()) if len(ids) > 1]
+    singles = [([i], state.options([requests[i]], options[i])) for i in movable]
+    allowed = {i: {w.id for w in options[i]} for i in movable}
+    together = [(ids, state.options([requests[i] for i in ids], [
+        w for w in options[ids[0]] if all(w.id in allowed[i] for i in ids[1:])]))
+        for ids in groups]
+    for _ in range(MAX_PASSES):
+        moved = False
+        for ids, opts in singles + together:
+            moved |= state.best_move(ids, opts)
+        if not moved:
+            break
+    return [state.assignment(a) for a in assignments]
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The workers a group of requests may move to, as the state's columns, and what each
+    costs them in continuity and locality."""
+
+    workers: list[Worker]
+    columns: np.ndarray
+    fixed: np.ndarray
+
+
+class _State:
+    """Where each request is (worker, date, meeting), each worker's load and weeks of new
+    children, each team's used meeting slots and each family's workers."""
+
+    def __init__(self, problem: AllocationProblem, service: str,
+                 assignments: list[Assignment], requests: dict[str, Request]):
+        self.problem = problem
+        self.weights = problem.config.weights
+        self.requests = requests
+        self.place: dict[str, tuple[str | None, date | None, date | None]] = {
+            a.request_id: (a.worker, a.on, a.meeting) for a in assignments}
+        ids = sorted(problem.service_workers.get(service, ()))
+        self.column = {w: j for j, w in enumerate(ids)}
+        workers = [problem.workers[w] for w in ids]
+        self.full = np.array([max(x.capacity, x.base_load) for x in workers], dtype=np.int64)
+        self.busy = np.array([busy_line(x.capacity, x.base_load) for x in workers],
+                             dtype=np.int64)
+        self.load = np.array([x.base_load for x in workers], dtype=np.int64)
+        self.new: Counter[tuple[str, date]] = Counter()
+        self.used: Counter[tuple[str, date]] = Counter()
+        self.family: dict[str, Counter[str]] = defaultdict(Counter)
+        self.lead: dict[str, str | None] = dict(problem.current_lead)
+        self.co: dict[str, Counter[str]] = defaultdict(Counter)
+        for a in assignments:
+            if a.worker is not None:
+                self._add(requests[a.request_id], a.worker, a.on, a.meeting)
+
+    # --- the state's bookkeeping ---------------------------------------------------------
+
+    def _add(self, r: Request, w: str, on: date | None, meeting: date | None) -> None:
+        self.place[r.id] = (w, on, meeting)
+        self.load[self.column[w]] += r.points
+        if on is not None and r.new_to(w):
+            self.new[w, week_start(on)] += 1
+        if meeting is not None:
+            self.used[self.problem.workers[w].team, meeting] += 1
+        if r.role == "lead":
+            self.family[r.family_id][w] += 1
+            self.lead[r.child_id] = w
+        else:
+            self.co[r.child_id][w] += 1
+
+    def _remove(self, r: Request) -> None:
+        w, on, meeting = self.place[r.id]
+        if w is None:
+            return
+        self.place[r.id] = (None, None, None)
+        self.load[self.column[w]] -= r.points
+        if on is not None and r.new_to(w):
+            self.new[w, week_start(on)] -= 1
+        if meeting is not None:
+            self.used[self.problem.workers[w].team, meeting] -= 1
+        if r.role == "lead":
+            self.family[r.family_id][w] -= 1
+            if not self.family[r.family_id][w]:
+                del self.family[r.family_id][w]
+            self.lead[r.child_id] = self.problem.current_lead.get(r.child_id)
+        else:
+            self.co[r.child_id][w] -= 1
+
+    # --- prices --------------------------------------------------------------------------
+
+    def _own_cost(self, r: Request) -> int:
+        """``r``'s own terms where it is now: continuity, locality, date and lateness, or
+        what leaving it unallocated costs."""
+        w, on, meeting = self.place[r.id]
+        wt = self.weights
+        if w is None:
+            cost = wt.unallocated_statutory if r.statutory else wt.unallocated
+            return cost + (wt.continuity if r.preferred else 0)
+        worker = self.problem.workers[w]
+        cost = 0
+        if r.preferred and w not in r.preferred:
+            cost += wt.continuity
+        if r.locality and worker.locality and worker.locality != r.locality:
+            cost += wt.locality
+        if on is not None:
+            cost += wt.date_delay * (_day(on) - _day(r.dates[0]))
+            if meeting is not None and meeting > on:
+                cost += wt.late_meeting * (_day(meeting) - _day(on))
+        return cost
+
+    def _load_cost(self, w: str, added: int = 0) -> int:
+        return load_cost(self.weights, self.problem.workers[w],
+                         int(self.load[self.column[w]]) + added)
+
+    def _load_costs(self, columns: np.ndarray, added: int) -> np.ndarray:
+        load = self.load[columns] + added
+        return (self.weights.overload_point * np.maximum(0, load - self.full[columns])
+                + self.weights.balance_point * np.maximum(0, load - self.busy[columns]))
+
+    def _split(self, family: str) -> int:
+        return self.weights.sibling_split * max(0, len(self.family[family]) - 1)
+
+    def _local_cost(self, rs: list[Request], workers: set[str]) -> int:
+        families = {r.family_id for r in rs if r.role == "lead"}
+        return (sum(self._own_cost(r) for r in rs)
+                + sum(self._load_cost(w) for w in workers)
+                + sum(self._split(f) for f in families))
+
+    # --- moves ---------------------------------------------------------------------------
+
+    def _slot(self, r: Request, w: Worker) -> tuple[date, date | None] | None:
+        """The cheapest (date, meeting) for ``r`` at ``w`` as the state stands, or None."""
+        meeting = None
+        if r.needs_meeting:
+            slots = self.problem.teams[w.team].meeting_slots
+            meeting = next((t for t in self.problem.meeting_days(w.team, last_meeting_day(r))
+                            if self.used[w.team, t] < slots), None)
+            if meeting is None:
+                return None
+        wt = self.weights
+        new = r.new_to(w.id)
+        best, best_cost = None, 0
+        for t in r.dates:
+            if t not in w.available or (new and self.new[w.id, week_start(t)]
+                                        >= w.max_new_per_week):
+                continue
+            cost = wt.date_delay * (_day(t) - _day(r.dates[0]))
+            if meeting is not None and meeting > t:
+                cost += wt.late_meeting * (_day(meeting) - _day(t))
+            if best is None or cost < best_cost:
+                best, best_cost = t, cost
+        return None if best is None else (best, meeting)
+
+    def _allowed(self, r: Request, w: str) -> bool:
+        """The co-worker rule: a child's lead and co-worker are different workers."""
+        if r.role == "lead":
+            return not self.co[r.child_id][w]
+        return self.lead.get(r.child_id) != w
+
+    def _floor(self, rs: list[Request], source: str | None) -> int:
+        """A lower bound on the change in cost of taking ``rs`` from ``source``: their own
+        costs and the source's load saved, and their families' splits all mended."""
+        families = {r.family_id for r in rs if r.role == "lead"}
+        saved = sum(self._own_cost(r) for r in rs) + sum(self._split(f) for f in families)
+        if source is not None:
+            saved += self._load_cost(source) - self._load_cost(
+                source, -sum(r.points for r in rs))
+        return -saved
+
+    def _worth_trying(self, rs: list[Request], source: str | None,
+                      options: _Options) -> list[Worker]:
+        """The options where the move might pay: what ``rs`` cost there at least
+        (continuity, locality and the added load) is below what leaving ``source`` saves at
+        most. Their own worker is always tried (a new date or meeting may pay)."""
+        points = sum(r.points for r in rs)
+        entry = options.fixed + self._load_costs(options.columns, points) \
+            - self._load_costs(options.columns, 0)
+        keep = entry + self._floor(rs, source) < 0
+        return [w for w, k in zip(options.workers, keep)
+                if k or w.id == source]
+
+    def options(self, rs: list[Request], workers: list[Worker]) -> _Options:
+        """``workers`` as a group's options, with the continuity and locality each costs."""
+        wt = self.weights
+        fixed = np.array([sum(
+            (wt.continuity if r.preferred and w.id not in r.preferred else 0)
+            + (wt.locality if r.locality and w.locality and w.locality != r.locality else 0)
+            for r in rs) for w in workers], dtype=np.int64)
+        columns = np.array([self.column[w.id] for w in workers], dtype=np.int64)
+        return _Options(workers, columns, fixed)
+
+    def best_move(self, ids: list[str], options: _Options) -> bool:
+        """Move the requests ``ids`` (all with one worker, or all unallocated) to the option
+        that lowers the cost most, if any does; a move to their own worker re-dates them."""
+        here = {self.place[i][0] for i in ids}
+        if len(here) != 1:
+            return False
+        source = here.pop()
+        rs = [self.requests[i] for i in ids]
+        before = {i: self.place[i] for i in ids}
+        best, best_delta = None, 0
+        for target in self._worth_trying(rs, source, options):
+            touched = {target.id} | ({source} if source else set())
+            start = self._local_cost(rs, touched)
+            for r in rs:
+                self._remove(r)
+            placed = []
+            for r in rs:
+                slot = self._slot(r, target) if self._allowed(r, target.id) else None
+                if slot is None:
+                    break
+                self._add(r, target.id, *slot)
+                placed.append(slot)
+            if len(placed) == len(rs):
+                delta = self._local_cost(rs, touched) - start
+                if delta < best_delta:
+                    best, best_delta = (target, placed), delta
+            for r in rs:
+                self._remove(r)
+            for r in rs:
+                w, on, meeting = before[r.id]
+                if w is not None:
+                    self._add(r, w, on, meeting)
+        if best is None:
+            return False
+        target, placed = best
+        for r in rs:
+            self._remove(r)
+        for r, (on, meeting) in zip(rs, placed):
+            self._add(r, target.id, on, meeting)
+        return True
+
+    def assignment(self, a: Assignment) -> Assignment:
+        w, on, meeting = self.place[a.request_id]
+        if (w, on, meeting) == (a.worker, a.on, a.meeting):
+            return a
+        worker = self.problem.workers[w] if w else None
+        return replace(a, worker=w, team=worker.team if worker else None, on=on,
+                       meeting=meeting, blocked_by=() if w else a.blocked_by)

@@ -13,7 +13,8 @@ from allocator.plan import Plan
 from allocator.problem import Team
 from allocator.solver.greedy import greedy_plan
 from allocator.solver.relocate import relocate
-from factory import HORIZON_DAYS, assign, make_problem, make_request, make_worker, unassigned
+from factory import (HORIZON_DAYS, assign, make_problem, make_request, make_worker, unassigned,
+                     weights)
 from test_solver_large import large_problem
 
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 11, 23), date(2026, 11, 24), date(2026, 11, 25)
@@ -150,3 +151,35 @@ def test_a_pinned_child_and_a_forbidden_worker_are_respected():
     plan = [assign(pinned, w1), assign(other, w1)]
     moved = {x.request_id: x.worker for x in relocate(problem, "sfs", plan)}
     assert moved == {pinned.id: "W1", other.id: "W3"}
+
+
+def test_a_child_moves_on_to_make_room_for_another():
+    """K (statutory) is on A, past the busy line (100). B has room but takes one new child a
+    week and already has X; C is an ASYE, who cannot lead K. No single move pays: the chain
+    X to C, then K to B, saves the 100."""
+    a = make_worker("A", base_load=70)
+    b = make_worker("B", max_new=1)
+    c = make_worker("C", asye=True)
+    k = make_request("K", statutory=True)
+    x = make_request("X")
+    problem = make_problem([k, x], [a, b, c])
+    plan = [assign(k, a), assign(x, b)]
+    before, violations = _cost(problem, plan)
+    assert violations == ()
+    moved = relocate(problem, "sfs", plan)
+    assert {m.request_id: m.worker for m in moved} == {k.id: "B", x.id: "C"}
+    assert _cost(problem, moved) == (before - 100, ())
+
+
+def test_at_equal_cost_a_child_leaves_a_worker_over_capacity():
+    """On A (capacity 100, holding 95) K puts A 5 points over capacity and 10 over the busy
+    line: 700. On B (holding 90) it costs 200 in balance and 500 for the other locality:
+    the same 700, with nobody over capacity, which is what a manager would pick."""
+    a = make_worker("A", base_load=95, locality="North")
+    b = make_worker("B", base_load=90, locality="South")
+    k = replace(make_request("K"), locality="North")
+    problem = make_problem([k], [a, b], config=weights(locality=500))
+    plan = [assign(k, a)]
+    [moved] = relocate(problem, "sfs", plan)
+    assert moved.worker == "B"
+    assert _cost(problem, [moved])[0] == _cost(problem, plan)[0] == 700

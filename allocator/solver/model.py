@@ -123,18 +123,19 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     prove what bound it can over the full model: the better of CP-SAT's bound (where the
     model considered every worker) and the Lagrangian bound (allocator.solver.lagrangian),
     which prices every worker without CP-SAT."""
+    # The greedy plan with the mends local moves find (a family split, a later meeting
+    # than a colleague's team could give, a child on a busy worker), over every worker: the
+    # rounds' first hint and their fallback, so its workers join the shortlist.
     greedy = greedy_plan(problem, service)
-    shortlist = worker_shortlist(problem, service, greedy)
-    # The greedy plan with its easy mends made (a family split, a later meeting than a
-    # colleague's team could give): the rounds' first hint and their fallback.
-    start = Plan(tuple(relocate(problem, service, list(greedy.assignments), shortlist)))
+    start = Plan(tuple(relocate(problem, service, list(greedy.assignments))))
+    shortlist = worker_shortlist(problem, service, start)
     solved = solve_rounds(problem, service, seed, time_limit, start, shortlist)
     if solved.status != "FEASIBLE":
         return solved
     # Local moves the neighbourhood search may have left: a family split, a child on a
     # busy worker whose colleague has room (allocator.solver.relocate), and in a
     # re-allocation the re-allocated children (allocator.solver.polish).
-    solved = _better(problem, service, solved, relocate, shortlist)
+    solved = _better(problem, service, solved, relocate, None)
     if any(r.restructure for r in problem.requests_in(service)):
         solved = _better(problem, service, solved, polish, shortlist)
     t0 = time.perf_counter()

@@ -14,7 +14,11 @@ co-worker who is not the child's lead. Given those, the best date and meeting at
 found directly: the team's earliest free meeting day (a later one is never cheaper), and the
 usable date that with it costs least.
 
-Moves are made whenever they lower the cost, in a fixed order, until none is left or the
+When no single move pays, chains of two are tried: a child moves on from a worker to make
+room (in the worker's week of new children or team's meeting day) or lower the load for
+another child or family. A move that leaves the cost as it is but one fewer worker over
+capacity is also made, as a manager would. Moves are made whenever they lower the cost (or
+equal it with fewer workers over capacity), in a fixed order, until none is left or the
 passes run out: the same plan in gives the same plan out. Requests a manager pinned and the
 children of a re-allocation (allocator.solver.polish) stay where they are. The result is
 priced and checked by the caller like any plan.
@@ -36,6 +40,7 @@ from allocator.solver.greedy import eligible
 from constraints.balance import busy_line, load_cost
 
 MAX_PASSES = 30  # each pass tries every move once; most plans settle in a few
+CHAIN_WIDTH = 4  # workers tried for a child moved on to make room
 
 
 @lru_cache(maxsize=65536)
@@ -72,10 +77,15 @@ def relocate(problem: AllocationProblem, service: str, assignments: list[Assignm
     together = [(ids, state.options([requests[i] for i in ids], [
         w for w in options[ids[0]] if all(w.id in allowed[i] for i in ids[1:])]))
         for ids in groups]
+    own = {ids[0]: opts for ids, opts in singles}
     for _ in range(MAX_PASSES):
         moved = False
         for ids, opts in singles + together:
             moved |= state.best_move(ids, opts)
+        if moved:
+            continue
+        for ids, opts in singles + together:
+            moved |= state.best_chain(ids, opts, own)
         if not moved:
             break
     return [state.assignment(a) for a in assignments]
@@ -109,11 +119,13 @@ class _State:
         self.busy = np.array([busy_line(x.capacity, x.base_load) for x in workers],
                              dtype=np.int64)
         self.load = np.array([x.base_load for x in workers], dtype=np.int64)
+        self.capacity = np.array([x.capacity for x in workers], dtype=np.int64)
         self.new: Counter[tuple[str, date]] = Counter()
         self.used: Counter[tuple[str, date]] = Counter()
         self.family: dict[str, Counter[str]] = defaultdict(Counter)
         self.lead: dict[str, str | None] = dict(problem.current_lead)
         self.co: dict[str, Counter[str]] = defaultdict(Counter)
+        self.holding: dict[str, set[str]] = defaultdict(set)  # worker -> requests it takes
         for a in assignments:
             if a.worker is not None:
                 self._add(requests[a.request_id], a.worker, a.on, a.meeting)
@@ -122,6 +134,7 @@ class _State:
 
     def _add(self, r: Request, w: str, on: date | None, meeting: date | None) -> None:
         self.place[r.id] = (w, on, meeting)
+        self.holding[w].add(r.id)
         self.load[self.column[w]] += r.points
         if on is not None and r.new_to(w):
             self.new[w, week_start(on)] += 1
@@ -138,6 +151,7 @@ class _State:
         if w is None:
             return
         self.place[r.id] = (None, None, None)
+        self.holding[w].discard(r.id)
         self.load[self.column[w]] -= r.points
         if on is not None and r.new_to(w):
             self.new[w, week_start(on)] -= 1
@@ -181,6 +195,11 @@ class _State:
         load = self.load[columns] + added
         return (self.weights.overload_point * np.maximum(0, load - self.full[columns])
                 + self.weights.balance_point * np.maximum(0, load - self.busy[columns]))
+
+    def _over(self, workers: set[str]) -> int:
+        """How many of ``workers`` hold more than their capacity: moves of equal cost that
+        leave fewer workers over it are taken too, as a manager would."""
+        return sum(1 for w in workers if self.load[self.column[w]] > self.capacity[self.column[w]])
 
     def _split(self, family: str) -> int:
         return self.weights.sibling_split * max(0, len(self.family[family]) - 1)
@@ -232,15 +251,21 @@ class _State:
                 source, -sum(r.points for r in rs))
         return -saved
 
-    def _worth_trying(self, rs: list[Request], source: str | None,
-                      options: _Options) -> list[Worker]:
+    def _worth_trying(self, rs: list[Request], source: str | None, options: _Options,
+                      chain: bool = False) -> list[Worker]:
         """The options where the move might pay: what ``rs`` cost there at least
         (continuity, locality and the added load) is below what leaving ``source`` saves at
         most. Their own worker is always tried (a new date or meeting may pay)."""
         points = sum(r.points for r in rs)
         entry = options.fixed + self._load_costs(options.columns, points) \
             - self._load_costs(options.columns, 0)
-        keep = entry + self._floor(rs, source) < 0
+        floor = entry + self._floor(rs, source)
+        keep = floor < 0
+        if chain:  # moving a child on lowers the target's load: its price is no floor there
+            keep |= floor == 0
+        elif source is not None and self._over({source}):  # one fewer over, at equal cost
+            keep |= (floor == 0) & (self.load[options.columns] + points
+                                    <= self.capacity[options.columns])
         return [w for w, k in zip(options.workers, keep)
                 if k or w.id == source]
 
@@ -262,37 +287,123 @@ class _State:
             return False
         source = here.pop()
         rs = [self.requests[i] for i in ids]
-        before = {i: self.place[i] for i in ids}
-        best, best_delta = None, 0
-        for target in self._worth_trying(rs, source, options):
-            touched = {target.id} | ({source} if source else set())
-            start = self._local_cost(rs, touched)
+        places = {i: self.place[i] for i in ids}
+        targets = self._worth_trying(rs, source, options)
+        if not targets:
+            return False
+        home = {source} if source else set()
+        # What the requests and their source cost now; each target's own load is added to
+        # it, unchanged while the requests are lifted out.
+        start = self._local_cost(rs, home), self._over(home)
+        for r in rs:
+            self._remove(r)
+        best, best_delta = None, (0, 0)
+        for target in targets:
+            touched = home | {target.id}
+            here_cost = 0 if target.id == source else self._load_cost(target.id)
+            here_over = 0 if target.id == source else self._over({target.id})
+            placed = self._place(rs, target)
+            if placed is None:
+                continue
+            delta = (self._local_cost(rs, touched) - start[0] - here_cost,
+                     self._over(touched) - start[1] - here_over)
+            if delta < best_delta:
+                best, best_delta = (target, placed), delta
             for r in rs:
                 self._remove(r)
-            placed = []
-            for r in rs:
-                slot = self._slot(r, target) if self._allowed(r, target.id) else None
-                if slot is None:
-                    break
-                self._add(r, target.id, *slot)
-                placed.append(slot)
-            if len(placed) == len(rs):
-                delta = self._local_cost(rs, touched) - start
-                if delta < best_delta:
-                    best, best_delta = (target, placed), delta
-            for r in rs:
-                self._remove(r)
-            for r in rs:
-                w, on, meeting = before[r.id]
-                if w is not None:
-                    self._add(r, w, on, meeting)
         if best is None:
+            self._restore(places)
             return False
         target, placed = best
+        for r, (on, meeting) in zip(rs, placed):
+            self._add(r, target.id, on, meeting)
+        return True
+
+    def _restore(self, places: dict[str, tuple[str | None, date | None, date | None]]) -> None:
+        for i in places:
+            self._remove(self.requests[i])
+        for i, (w, on, meeting) in places.items():
+            if w is not None:
+                self._add(self.requests[i], w, on, meeting)
+
+    def _place(self, rs: list[Request], target: Worker) -> list[tuple[date, date | None]] | None:
+        """Put ``rs`` (already removed) at ``target``, each at its cheapest date and meeting
+        in turn; None (with nothing placed) if one has none."""
+        placed = []
+        for r in rs:
+            slot = self._slot(r, target) if self._allowed(r, target.id) else None
+            if slot is None:
+                for done in rs[:len(placed)]:
+                    self._remove(done)
+                return None
+            self._add(r, target.id, *slot)
+            placed.append(slot)
+        return placed
+
+    def best_chain(self, ids: list[str], options: _Options,
+                   single: dict[str, _Options]) -> bool:
+        """Move the requests ``ids`` to a worker who takes them only once one of the
+        children they hold moves on (to make room in a week or a meeting day, or to lower
+        the load): the chain of two moves that lowers the cost most, if any does.
+
+        ``single`` holds each movable request's own options; a child moved on tries the
+        :data:`CHAIN_WIDTH` cheapest of them at first sight."""
+        here = {self.place[i][0] for i in ids}
+        if len(here) != 1 or None in here:
+            return False
+        source = here.pop()
+        assert source is not None
+        rs = [self.requests[i] for i in ids]
+        best, best_delta = None, (0, 0)
+        for target in self._worth_trying(rs, source, options, chain=True):
+            if target.id == source:
+                continue
+            for e in sorted(self.holding[target.id]):
+                if e not in single or e in ids:
+                    continue
+                re = self.requests[e]
+                places = {i: self.place[i] for i in ids + [e]}
+                start = self._local_cost(rs + [re], {source, target.id})
+                start_over = self._over({source, target.id})
+                self._remove(re)
+                for r in rs:
+                    self._remove(r)
+                placed = self._place(rs, target)
+                if placed is not None:
+                    opts = single[e]
+                    entry = opts.fixed + self._load_costs(opts.columns, re.points) \
+                        - self._load_costs(opts.columns, 0)
+                    order = np.argsort(entry, kind="stable")
+                    tried = 0
+                    for k in order:
+                        w2 = opts.workers[k]
+                        if w2.id == target.id:
+                            continue
+                        if tried == CHAIN_WIDTH:
+                            break
+                        tried += 1
+                        inside = w2.id in (source, target.id)
+                        outside = 0 if inside else self._load_cost(w2.id)
+                        over = 0 if inside else self._over({w2.id})
+                        slot = self._place([re], w2)
+                        if slot is None:
+                            continue
+                        delta = (self._local_cost(rs + [re], {source, target.id, w2.id})
+                                 - start - outside,
+                                 self._over({source, target.id, w2.id}) - start_over - over)
+                        if delta < best_delta:
+                            best, best_delta = (target, placed, e, w2, slot[0]), delta
+                        self._remove(re)
+                self._restore(places)
+        if best is None:
+            return False
+        target, placed, e, w2, slot_e = best
+        self._remove(self.requests[e])
         for r in rs:
             self._remove(r)
         for r, (on, meeting) in zip(rs, placed):
             self._add(r, target.id, on, meeting)
+        self._add(self.requests[e], w2.id, *slot_e)
         return True
 
     def assignment(self, a: Assignment) -> Assignment:

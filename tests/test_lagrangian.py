@@ -261,3 +261,27 @@ def test_priced_rows_reach_the_optimum_the_relaxation_misses(
     upper = optimum + 500  # the step sizes aim at a plan's cost, here one above the optimum
     assert service_lower_bound(problem, "s", upper=upper, with_rows=False) == 0
     assert service_lower_bound(problem, "s", upper=upper) == optimum
+
+
+def test_a_failed_row_price_search_gets_one_more_aim(monkeypatch):
+    """Two searches that leave the bound less than halfway from its start to the plan have
+    failed rather than converged: one more is made, aiming just above the plan, or at the
+    bound itself where the plan is far above it. Searches that gain enough make none."""
+    from allocator.solver import lagrangian_rows as rows
+
+    def run(results: dict[float, float], start: float, target: float) -> list[float]:
+        aims: list[float] = []
+
+        def search(arrays, pricing, prices, start_, target_, aim):
+            aims.append(round(aim, 3))
+            return results.get(round(aim, 3), start_)
+
+        monkeypatch.setattr(rows, "_search", search)
+        best = rows.priced_rows_bound(None, None, None, start, target)  # type: ignore[arg-type]
+        assert best == max([start] + [results.get(a, start) for a in aims])
+        return aims
+
+    assert run({}, 100.0, 120.0) == [*rows.AIMS, rows.RETRY]
+    assert run({1.4: 115.0}, 100.0, 120.0) == list(rows.AIMS)  # past halfway: converged
+    far = run({}, 100.0, 400.0)  # the plan far above: aim at 1.6 times the bound instead
+    assert far == [*rows.AIMS, round(rows.FALLBACK_AIM * 100 / 400, 3)]

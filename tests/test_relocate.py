@@ -183,3 +183,17 @@ def test_at_equal_cost_a_child_leaves_a_worker_over_capacity():
     [moved] = relocate(problem, "sfs", plan)
     assert moved.worker == "B"
     assert _cost(problem, [moved])[0] == _cost(problem, plan)[0] == 700
+
+
+def test_a_co_worker_does_not_move_onto_the_lead():
+    """The co-worker is on W2, past the busy line; the only other worker, W1, is empty but
+    leads the child, so the co-worker stays where it is."""
+    w1 = make_worker("W1")
+    w2 = make_worker("W2", base_load=95)
+    lead = make_request("K1")
+    co = make_request("K1", role="co")
+    problem = make_problem([lead, co], [w1, w2])
+    plan = [assign(lead, w1), assign(co, w2)]
+    assert _cost(problem, plan)[1] == ()
+    assert {x.role: x.worker for x in relocate(problem, "sfs", plan)} == {"lead": "W1",
+                                                                          "co": "W2"}

@@ -154,14 +154,14 @@ def _better(problem: AllocationProblem, service: str, solved: ServiceSolve,
     """``solved`` after ``moves``, if that plan passes the check and costs less."""
     t0 = time.perf_counter()
     moved = moves(problem, service, solved.assignments, shortlist)
-    if moved == solved.assignments:
+    priced = None
+    if moved != solved.assignments:
+        priced = _priced(problem, service, Plan(tuple(moved)), solved.bound, solved.blocked,
+                         solved.build_seconds, solved.solve_seconds)
+    solved.solve_seconds += time.perf_counter() - t0
+    if priced is None or not priced.checked or priced.objective >= solved.objective:
         return solved
-    priced = _priced(problem, service, Plan(tuple(moved)), solved.bound, solved.blocked,
-                     solved.build_seconds, solved.solve_seconds)
-    priced.solve_seconds += time.perf_counter() - t0
-    if not priced.checked or priced.objective >= solved.objective:
-        solved.solve_seconds += time.perf_counter() - t0
-        return solved
+    priced.solve_seconds = solved.solve_seconds
     log.debug("service %s: %s from %d to %d", service, moves.__name__, solved.objective,
               priced.objective)
     return priced
@@ -271,7 +271,6 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
             if repaired is not None:  # then mended, as the start was
                 repaired = Plan(tuple(relocate(problem, service, list(repaired.assignments),
                                                shortlist)))
-            if repaired is not None:
                 fallbacks.append(repaired)
         log.debug("service %s round %d: %s objective %d bound %s, late teams %d, workers over "
                   "limit %d, repaired %s, %.1f deterministic s spent", service, round_,

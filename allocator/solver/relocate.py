@@ -29,11 +29,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 
-from allocator.calendar import week_start, working_day_number
+from allocator.calendar import week_start, working_days_between
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from allocator.solver.greedy import eligible
@@ -41,11 +40,6 @@ from constraints.balance import busy_line, load_cost
 
 MAX_PASSES = 30  # each pass tries every move once; most plans settle in a few
 CHAIN_WIDTH = 4  # workers tried for a child moved on to make room
-
-
-@lru_cache(maxsize=65536)
-def _day(t: date) -> int:
-    return working_day_number(t)
 
 
 def relocate(problem: AllocationProblem, service: str, assignments: list[Assignment],
@@ -182,9 +176,9 @@ class _State:
         if r.locality and worker.locality and worker.locality != r.locality:
             cost += wt.locality
         if on is not None:
-            cost += wt.date_delay * (_day(on) - _day(r.dates[0]))
+            cost += wt.date_delay * working_days_between(r.dates[0], on)
             if meeting is not None and meeting > on:
-                cost += wt.late_meeting * (_day(meeting) - _day(on))
+                cost += wt.late_meeting * working_days_between(on, meeting)
         return cost
 
     def _load_cost(self, w: str, added: int = 0) -> int:
@@ -199,7 +193,8 @@ class _State:
     def _over(self, workers: set[str]) -> int:
         """How many of ``workers`` hold more than their capacity: moves of equal cost that
         leave fewer workers over it are taken too, as a manager would."""
-        return sum(1 for w in workers if self.load[self.column[w]] > self.capacity[self.column[w]])
+        columns = [self.column[w] for w in workers]
+        return int((self.load[columns] > self.capacity[columns]).sum())
 
     def _split(self, family: str) -> int:
         return self.weights.sibling_split * max(0, len(self.family[family]) - 1)
@@ -228,9 +223,9 @@ class _State:
             if t not in w.available or (new and self.new[w.id, week_start(t)]
                                         >= w.max_new_per_week):
                 continue
-            cost = wt.date_delay * (_day(t) - _day(r.dates[0]))
+            cost = wt.date_delay * working_days_between(r.dates[0], t)
             if meeting is not None and meeting > t:
-                cost += wt.late_meeting * (_day(meeting) - _day(t))
+                cost += wt.late_meeting * working_days_between(t, meeting)
             if best is None or cost < best_cost:
                 best, best_cost = t, cost
         return None if best is None else (best, meeting)

@@ -171,6 +171,24 @@ def test_a_child_moves_on_to_make_room_for_another():
     assert _cost(problem, moved) == (before - 100, ())
 
 
+def test_a_family_moves_on_whole_to_make_room_for_another():
+    """As above, but B takes two new children a week and holds a family of two. Moving one
+    of them on to C splits the family (2,000), so no chain of one child pays; the family
+    moves on to C whole, and K to B saves the 100."""
+    a = make_worker("A", base_load=70)
+    b = make_worker("B", max_new=2)
+    c = make_worker("C", asye=True)
+    k = make_request("K", statutory=True)
+    x1, x2 = make_request("X1", family="FX"), make_request("X2", family="FX")
+    problem = make_problem([k, x1, x2], [a, b, c])
+    plan = [assign(k, a), assign(x1, b), assign(x2, b)]
+    before, violations = _cost(problem, plan)
+    assert violations == ()
+    moved = relocate(problem, "sfs", plan)
+    assert {m.request_id: m.worker for m in moved} == {k.id: "B", x1.id: "C", x2.id: "C"}
+    assert _cost(problem, moved) == (before - 100, ())
+
+
 def test_at_equal_cost_a_child_leaves_a_worker_over_capacity():
     """On A (capacity 100, holding 95) K puts A 5 points over capacity and 10 over the busy
     line: 700. On B (holding 90) it costs 200 in balance and 500 for the other locality:

@@ -14,9 +14,9 @@ co-worker who is not the child's lead. Given those, the best date and meeting at
 found directly: the team's earliest free meeting day (a later one is never cheaper), and the
 usable date that with it costs least.
 
-When no single move pays, chains of two are tried: a child moves on from a worker to make
-room (in the worker's week of new children or team's meeting day) or lower the load for
-another child or family. A move that leaves the cost as it is but one fewer worker over
+When no single move pays, chains of two are tried: a child, or a family held whole, moves
+on from a worker to make room (in the worker's week of new children or team's meeting day)
+or lower the load for another child or family. A move that leaves the cost as it is but one fewer worker over
 capacity is also made, as a manager would. Moves are made whenever they lower the cost (or
 equal it with fewer workers over capacity), in a fixed order, until none is left or the
 passes run out: the same plan in gives the same plan out. Requests a manager pinned and the
@@ -72,6 +72,7 @@ def relocate(problem: AllocationProblem, service: str, assignments: list[Assignm
         w for w in options[ids[0]] if all(w.id in allowed[i] for i in ids[1:])]))
         for ids in groups]
     own = {ids[0]: opts for ids, opts in singles}
+    family_of = {i: (ids, opts) for ids, opts in together for i in ids}
     for _ in range(MAX_PASSES):
         moved = False
         for ids, opts in singles + together:
@@ -79,7 +80,7 @@ def relocate(problem: AllocationProblem, service: str, assignments: list[Assignm
         if moved:
             continue
         for ids, opts in singles + together:
-            moved |= state.best_chain(ids, opts, own)
+            moved |= state.best_chain(ids, opts, own, family_of)
         if not moved:
             break
     return [state.assignment(a) for a in assignments]
@@ -335,14 +336,16 @@ class _State:
             placed.append(slot)
         return placed
 
-    def best_chain(self, ids: list[str], options: _Options,
-                   single: dict[str, _Options]) -> bool:
-        """Move the requests ``ids`` to a worker who takes them only once one of the
-        children they hold moves on (to make room in a week or a meeting day, or to lower
+    def best_chain(self, ids: list[str], options: _Options, single: dict[str, _Options],
+                   family_of: dict[str, tuple[list[str], _Options]]) -> bool:
+        """Move the requests ``ids`` to a worker who takes them only once a child or a
+        family they hold moves on (to make room in a week or a meeting day, or to lower
         the load): the chain of two moves that lowers the cost most, if any does.
 
-        ``single`` holds each movable request's own options; a child moved on tries the
-        :data:`CHAIN_WIDTH` cheapest of them at first sight."""
+        ``single`` holds each movable request's own options and ``family_of`` each family's
+        (its requests and the options they share); what is moved on tries the
+        :data:`CHAIN_WIDTH` cheapest of its options at first sight. A family moves on whole
+        when all of it is with the worker, so that moving it on splits nobody."""
         here = {self.place[i][0] for i in ids}
         if len(here) != 1 or None in here:
             return False
@@ -353,20 +356,17 @@ class _State:
         for target in self._worth_trying(rs, source, options, chain=True):
             if target.id == source:
                 continue
-            for e in sorted(self.holding[target.id]):
-                if e not in single or e in ids:
-                    continue
-                re = self.requests[e]
-                places = {i: self.place[i] for i in ids + [e]}
-                start = self._local_cost(rs + [re], {source, target.id})
+            for out, opts in self._moved_on(target.id, ids, single, family_of):
+                ers = [self.requests[e] for e in out]
+                places = {i: self.place[i] for i in ids + out}
+                start = self._local_cost(rs + ers, {source, target.id})
                 start_over = self._over({source, target.id})
-                self._remove(re)
-                for r in rs:
+                for r in ers + rs:
                     self._remove(r)
                 placed = self._place(rs, target)
                 if placed is not None:
-                    opts = single[e]
-                    entry = opts.fixed + self._load_costs(opts.columns, re.points) \
+                    points = sum(r.points for r in ers)
+                    entry = opts.fixed + self._load_costs(opts.columns, points) \
                         - self._load_costs(opts.columns, 0)
                     order = np.argsort(entry, kind="stable")
                     tried = 0
@@ -380,26 +380,46 @@ class _State:
                         inside = w2.id in (source, target.id)
                         outside = 0 if inside else self._load_cost(w2.id)
                         over = 0 if inside else self._over({w2.id})
-                        slot = self._place([re], w2)
-                        if slot is None:
+                        slots = self._place(ers, w2)
+                        if slots is None:
                             continue
-                        delta = (self._local_cost(rs + [re], {source, target.id, w2.id})
+                        delta = (self._local_cost(rs + ers, {source, target.id, w2.id})
                                  - start - outside,
                                  self._over({source, target.id, w2.id}) - start_over - over)
                         if delta < best_delta:
-                            best, best_delta = (target, placed, e, w2, slot[0]), delta
-                        self._remove(re)
+                            best, best_delta = (target, placed, ers, w2, slots), delta
+                        for r in ers:
+                            self._remove(r)
                 self._restore(places)
         if best is None:
             return False
-        target, placed, e, w2, slot_e = best
-        self._remove(self.requests[e])
-        for r in rs:
+        target, placed, ers, w2, slots = best
+        for r in ers + rs:
             self._remove(r)
         for r, (on, meeting) in zip(rs, placed):
             self._add(r, target.id, on, meeting)
-        self._add(self.requests[e], w2.id, *slot_e)
+        for r, (on, meeting) in zip(ers, slots):
+            self._add(r, w2.id, on, meeting)
         return True
+
+    def _moved_on(self, worker: str, ids: list[str], single: dict[str, _Options],
+                  family_of: dict[str, tuple[list[str], _Options]]
+                  ) -> list[tuple[list[str], _Options]]:
+        """What may move on from ``worker`` to make room for ``ids``: each movable child it
+        holds, and each family it holds whole, with their options."""
+        out: list[tuple[list[str], _Options]] = []
+        families: set[str] = set()
+        for e in sorted(self.holding[worker]):
+            if e not in single or e in ids:
+                continue
+            out.append(([e], single[e]))
+            group = family_of.get(e)
+            if group is None or group[0][0] in families or set(group[0]) & set(ids):
+                continue
+            families.add(group[0][0])
+            if all(self.place[i][0] == worker for i in group[0]):
+                out.append(group)
+        return out
 
     def assignment(self, a: Assignment) -> Assignment:
         w, on, meeting = self.place[a.request_id]

@@ -31,22 +31,31 @@ STEPS = 300  # subgradient steps on the row prices, at most ...
 STEP_WORK = 1.7e8  # ... and fewer on a huge service: steps times (request, date, worker) cells
 INNER = 40  # point-price steps per row-price step, warm-started
 PATIENCE = 20  # steps without progress before the step size is halved
+# A search that has not raised the bound at all in this many steps is given up: where the
+# rows do not bind at the relaxation's plans no price raises it (the 12,000-child week's
+# care service: 600 steps, none raising it), and where they do the first rise comes within
+# 12-56 steps on the services measured.
+GIVE_UP = 100
 
 
 @dataclass
 class RowPricing:
     """The pairs whose cost the row prices change (weekly transfers: a meeting, a new
-    child), as tensors over (request, date option, worker), and the rows themselves.
+    child) and the rows themselves.
 
-    Prices are ``mu``, (T, J): team t's j-th meeting day (columns past a team's last day
-    are padding, never chosen), and ``nu``, (W, weeks)."""
+    Each request's date options are listed one after another, a row per option (most
+    requests have one date, a few up to a dozen: padding every request to the longest would
+    make most of the work padding). Prices are ``mu``, (T, J): team t's j-th meeting day
+    (columns past a team's last day are padding, never chosen), and ``nu``, (W, weeks)."""
 
     rows: np.ndarray  # (R,) rows of ServiceArrays these requests are
     extra: np.ndarray  # (R, W) continuity and locality; inf where a hard rule forbids
-    delay: np.ndarray  # (R, K) date-delay cost of each date option (inf: padding)
-    day: np.ndarray  # (R, K) working-day number of each option
-    usable: np.ndarray  # (R, K, W) the worker is at work on the option's day
-    week: np.ndarray  # (R, K) week index of each option
+    first: np.ndarray  # (R,) each request's first option; its options follow in date order
+    of: np.ndarray  # (N,) the request (0..R-1) of each option
+    delay: np.ndarray  # (N,) date-delay cost of each option
+    day: np.ndarray  # (N,) working-day number of each option
+    usable: np.ndarray  # (N, W) the worker is at work on the option's day
+    week: np.ndarray  # (N,) week index of each option
     new: np.ndarray  # (R, W) giving the request to the worker adds a new child
     needs: np.ndarray  # (R,) the request needs a transfer meeting
     last: np.ndarray  # (R,) working-day number of the last day its meeting may be held
@@ -58,42 +67,48 @@ class RowPricing:
     late: float  # late_meeting weight per working day
 
     def __post_init__(self) -> None:
-        self.day_values, self.day_index = np.unique(self.day, return_inverse=True)
-        self.day_index = self.day_index.reshape(self.day.shape)
-        self.last_values, self.last_index = np.unique(self.last, return_inverse=True)
+        # Options share few (transfer day, last meeting day) pairs: each pair's meeting is
+        # priced once per team, then looked up.
+        pairs = np.stack([self.day, self.last[self.of]], axis=1)
+        unique, self.pair_of = np.unique(pairs, axis=0, return_inverse=True)
+        self.pair_of = self.pair_of.reshape(-1)
+        self.pair_day, self.pair_last = unique[:, 0], unique[:, 1]
+        self.option_new = self.new[self.of].astype(float)
+        self.option_needs = self.needs[self.of]
+        self.index = np.arange(len(self.of))
 
     def zero_prices(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.meeting_days.shape), np.zeros((len(self.limit), self.weeks))
 
     def costs(self, mu: np.ndarray, nu: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(R, W) each pair's cheapest cost at these prices, with the date option and the
-        meeting day (column of ``mu``; -1: no meeting) that attain it."""
-        # Requests share few transfer days and last meeting days: price each pair of them
-        # once per team, then look the requests up.
-        days = self.meeting_days[None, None]  # (1, 1, T, J)
-        late = self.late * np.maximum(0.0, days - self.day_values[:, None, None, None])
-        price = np.where(days <= self.last_values[None, :, None, None], late + mu[None, None],
-                         np.inf)  # (distinct days, distinct lasts, T, J)
-        table_pick = np.argmin(price, axis=3)
-        table_cost = np.take_along_axis(price, table_pick[..., None], axis=3)[..., 0]
-        at = (self.day_index, self.last_index[:, None])
-        pick, team_cost = table_pick[at], table_cost[at]  # (R, K, T)
-        meeting = np.where(self.needs[:, None, None], team_cost[:, :, self.team_of], 0.0)
-        limit = nu.T[self.week]  # (R, K, W)
-        total = self.delay[:, :, None] + meeting + limit * self.new[:, None, :]
+        """(R, W) each pair's cheapest cost at these prices, with the option (row of the
+        option arrays) and the meeting day (column of ``mu``; -1: no meeting) that attain
+        it: the earliest option where several do."""
+        days = self.meeting_days[None]  # (1, T, J)
+        late = self.late * np.maximum(0.0, days - self.pair_day[:, None, None])
+        price = np.where(days <= self.pair_last[:, None, None], late + mu[None],
+                         np.inf)  # (pairs, T, J)
+        table_pick = np.argmin(price, axis=2)
+        table_cost = np.take_along_axis(price, table_pick[..., None], axis=2)[..., 0]
+        meeting = np.where(self.option_needs[:, None],
+                           table_cost[self.pair_of][:, self.team_of], 0.0)  # (N, W)
+        total = self.delay[:, None] + meeting + nu.T[self.week] * self.option_new
         total = np.where(self.usable, total, np.inf)
-        option = np.argmin(total, axis=1)  # (R, W)
-        best = np.take_along_axis(total, option[:, None, :], axis=1)[:, 0, :]
-        rows = np.arange(len(self.rows))[:, None]
-        picked = np.where(self.needs[:, None], pick[rows, option, self.team_of[None, :]], -1)
+        best = np.minimum.reduceat(total, self.first, axis=0)
+        hit = np.where(total == best[self.of], self.index[:, None], len(self.of))
+        # Where no option is usable every option "attains" inf: the first is taken.
+        option = np.minimum.reduceat(hit, self.first, axis=0)
+        picked = np.where(self.needs[:, None],
+                          table_pick[self.pair_of[option], self.team_of[None, :]], -1)
         return best + self.extra, option, picked
 
 
 def row_pricing(problem: AllocationProblem, service: str,
                 arrays: lag.ServiceArrays) -> RowPricing | None:
-    """The service's weekly transfers as tensors, or None if it has none (a re-allocation's
-    handovers take no meeting and no limit, so their pairs' costs never change)."""
+    """The service's weekly transfers as option arrays, or None if it has none (a
+    re-allocation's handovers take no meeting and no limit, so their pairs' costs never
+    change)."""
     requests = problem.requests_in(service)
     workers = [problem.workers[w] for w in problem.service_workers.get(service, ())]
     rows = [i for i, r in enumerate(requests) if r.dates and (r.needs_meeting or r.counts_as_new)]
@@ -105,21 +120,10 @@ def row_pricing(problem: AllocationProblem, service: str,
     finite = np.isfinite(base) & np.isfinite(dated)
     extra = np.full(base.shape, np.inf)
     extra[finite] = base[finite] - np.where(exempt, 0.0, dated)[finite]
-    width = max(len(r.dates) for r in picked)
-    far = 10**9
     weights = problem.config.weights
-    day = np.full((len(picked), width), far, dtype=float)
-    delay = np.full((len(picked), width), np.inf)
-    week = np.zeros((len(picked), width), dtype=int)
-    usable = np.zeros((len(picked), width, len(workers)), dtype=bool)
     mondays = sorted({week_start(t) for r in picked for t in r.dates})
     week_index = {m: k for k, m in enumerate(mondays)}
-    for i, r in enumerate(picked):
-        for k, t in enumerate(r.dates):
-            day[i, k] = working_days_between(problem.plan_date, t)
-            delay[i, k] = weights.date_delay * k
-            week[i, k] = week_index[week_start(t)]
-            usable[i, k, :] = [t in w.available for w in workers]
+    options = [(i, k, t) for i, r in enumerate(picked) for k, t in enumerate(r.dates)]
     new = np.array([[r.new_to(w.id) for w in workers] for r in picked], dtype=bool)
     teams = sorted({w.team for w in workers})
     latest = max(last_meeting_day(r) for r in picked)
@@ -129,8 +133,16 @@ def row_pricing(problem: AllocationProblem, service: str,
     for t, n in enumerate(numbers):
         meeting_days[t, :len(n)] = n
     return RowPricing(
-        rows=np.array(rows, dtype=int), extra=extra, delay=delay, day=day, usable=usable,
-        week=week, new=new, needs=np.array([r.needs_meeting for r in picked], dtype=bool),
+        rows=np.array(rows, dtype=int), extra=extra,
+        first=np.cumsum([0] + [len(r.dates) for r in picked[:-1]]),
+        of=np.array([i for i, _, _ in options], dtype=int),
+        delay=np.array([weights.date_delay * k for _, k, _ in options], dtype=float),
+        day=np.array([working_days_between(problem.plan_date, t) for _, _, t in options],
+                     dtype=float),
+        usable=np.array([[t in w.available for w in workers] for _, _, t in options],
+                        dtype=bool).reshape(len(options), len(workers)),
+        week=np.array([week_index[week_start(t)] for _, _, t in options], dtype=int),
+        new=new, needs=np.array([r.needs_meeting for r in picked], dtype=bool),
         last=np.array([working_days_between(problem.plan_date, last_meeting_day(r))
                        for r in picked], dtype=float),
         team_of=np.array([teams.index(w.team) for w in workers], dtype=int),
@@ -184,8 +196,8 @@ def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
     steps = max(30, min(STEPS, int(STEP_WORK / max(1, pricing.usable.size))))
     best, step, stale = start, 1.0, 0
     here = replace(arrays, cost=arrays.cost.copy())  # only the priced rows change, each step
-    for _ in range(steps):
-        if math.ceil(best) >= target:
+    for taken in range(steps):
+        if math.ceil(best) >= target or (taken == GIVE_UP and best == start):
             break
         cost, option, meeting = pricing.costs(mu, nu)
         here.cost[pricing.rows] = cost
@@ -228,6 +240,5 @@ def _usage(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
     np.add.at(slot_use, (pricing.team_of[cols[met]], meeting[rows[met], cols[met]]), 1.0)
     new_use = np.zeros((len(pricing.limit), pricing.weeks))
     fresh = pricing.new[rows, cols]
-    np.add.at(new_use, (cols[fresh], pricing.week[rows[fresh], option[rows[fresh], cols[fresh]]]),
-              1.0)
+    np.add.at(new_use, (cols[fresh], pricing.week[option[rows[fresh], cols[fresh]]]), 1.0)
     return slot_use, new_use

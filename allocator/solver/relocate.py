@@ -32,7 +32,7 @@ from datetime import date
 
 import numpy as np
 
-from allocator.calendar import week_start, working_days_between
+from allocator.calendar import week_start, working_day_number, working_days_between
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from allocator.solver.greedy import eligible
@@ -121,6 +121,11 @@ class _State:
         self.lead: dict[str, str | None] = dict(problem.current_lead)
         self.co: dict[str, Counter[str]] = defaultdict(Counter)
         self.holding: dict[str, set[str]] = defaultdict(set)  # worker -> requests it takes
+        # Each request's dates once: (day, its week, its date cost, its working-day number).
+        self.dates = {r.id: [(t, week_start(t),
+                              self.weights.date_delay * working_days_between(r.dates[0], t),
+                              working_day_number(t)) for t in r.dates]
+                      for r in requests.values() if r.dates}
         for a in assignments:
             if a.worker is not None:
                 self._add(requests[a.request_id], a.worker, a.on, a.meeting)
@@ -194,8 +199,8 @@ class _State:
     def _over(self, workers: set[str]) -> int:
         """How many of ``workers`` hold more than their capacity: moves of equal cost that
         leave fewer workers over it are taken too, as a manager would."""
-        columns = [self.column[w] for w in workers]
-        return int((self.load[columns] > self.capacity[columns]).sum())
+        load, capacity, column = self.load, self.capacity, self.column
+        return sum(1 for w in workers if load[column[w]] > capacity[column[w]])
 
     def _split(self, family: str) -> int:
         return self.weights.sibling_split * max(0, len(self.family[family]) - 1)
@@ -217,16 +222,15 @@ class _State:
                             if self.used[w.team, t] < slots), None)
             if meeting is None:
                 return None
-        wt = self.weights
+        late = self.weights.late_meeting
+        held = working_day_number(meeting) if meeting is not None else None
         new = r.new_to(w.id)
         best, best_cost = None, 0
-        for t in r.dates:
-            if t not in w.available or (new and self.new[w.id, week_start(t)]
-                                        >= w.max_new_per_week):
+        for t, week, cost, number in self.dates[r.id]:
+            if t not in w.available or (new and self.new[w.id, week] >= w.max_new_per_week):
                 continue
-            cost = wt.date_delay * working_days_between(r.dates[0], t)
-            if meeting is not None and meeting > t:
-                cost += wt.late_meeting * working_days_between(t, meeting)
+            if held is not None and meeting > t:  # type: ignore[operator]
+                cost += late * (held - number)
             if best is None or cost < best_cost:
                 best, best_cost = t, cost
         return None if best is None else (best, meeting)

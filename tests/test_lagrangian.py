@@ -179,6 +179,33 @@ def test_a_forbidden_worker_is_not_counted() -> None:
     assert check_plan(greedy_plan(problem, "s"), problem).objective == 1000
 
 
+def test_a_family_split_by_the_relaxation_pays_for_it() -> None:
+    """Siblings C1 (knows W1) and C2 (knows W2), 10 points each; each worker has 10 points
+    before the busy line. Split, they pay the split (2,000); together on W1, C2's move
+    (1,000) and 10 busy points (200): the optimum is 1,200. The relaxation without the
+    split cost puts each with their own worker at no cost (a bound of 0). With it, at
+    every price the family is gathered or pays one split: gathered, one child leaves their
+    worker (1,000), and the fractional loads price the 10 busy points at nothing."""
+    c1 = replace(_request("C1", 10, ("W1",)), family_id="F")
+    c2 = replace(_request("C2", 10, ("W2",)), family_id="F")
+    problem = AllocationProblem(
+        plan_date=MONDAY, horizon_end=date(2026, 12, 18), config=PlanConfig(),
+        requests=(c1, c2), workers={"W1": _worker("W1", 100, 65), "W2": _worker("W2", 100, 65)},
+        service_workers={"s": ("W1", "W2")}, team_service={"T": "s"},
+        teams={"T": Team("T", "s", None, frozenset({0}), 5)})
+    assert service_lower_bound(problem, "s") == 1000
+    split = check_plan(Plan((assign_to(c1, "W1"), assign_to(c2, "W2"))), problem).objective
+    together = check_plan(Plan((assign_to(c1, "W1"), assign_to(c2, "W1"))), problem).objective
+    assert (split, together) == (2000, 1200)
+
+
+def assign_to(request: Request, worker: str):
+    from allocator.plan import Assignment
+
+    return Assignment(request.id, request.child_id, request.role, request.service, worker,
+                      "T", MONDAY, meeting=MONDAY)
+
+
 def every_rule() -> AllocationProblem:
     """Each hard restriction at work once: W1 takes no new children, W2 leads C2 (so may
     not co-work it), team U holds no transfer meetings, W4 is an ASYE away all month who

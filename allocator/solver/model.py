@@ -129,6 +129,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     greedy = greedy_plan(problem, service)
     start = Plan(tuple(relocate(problem, service, list(greedy.assignments))))
     shortlist = worker_shortlist(problem, service, start)
+    reallocating = any(r.restructure for r in problem.requests_in(service))
     solved = solve_rounds(problem, service, seed, time_limit, start, shortlist)
     if solved.status != "FEASIBLE":
         return solved
@@ -136,8 +137,8 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     # busy worker whose colleague has room (allocator.solver.relocate), and in a
     # re-allocation the re-allocated children (allocator.solver.polish).
     solved = _better(problem, service, solved, relocate, None)
-    if any(r.restructure for r in problem.requests_in(service)):
-        solved = _better(problem, service, solved, polish, shortlist)
+    if reallocating:
+        solved = _better(problem, service, solved, polish, None)
     t0 = time.perf_counter()
     bound = max(solved.bound, service_lower_bound(problem, service, upper=solved.objective))
     solved.solve_seconds += time.perf_counter() - t0

@@ -11,20 +11,34 @@ date terms, and the family's split. This module makes every such move that lower
 cost, in a fixed order, until none is left. Only re-allocated children move; the week's
 own transfers, and children a manager pinned, keep the places the model gave them.
 
-The result is priced and checked by the caller like any plan.
+Every option of a move is priced at once with numpy: a child's own terms at each worker
+come from the Lagrangian bound's pair costs (allocator.solver.lagrangian, the same terms
+the model prices), the load costs from the workers' loads as arrays. The result is priced
+and checked by the caller like any plan.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import replace
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from allocator.plan import Assignment
-from allocator.problem import AllocationProblem, Request, Worker
-from allocator.solver.greedy import eligible
-from constraints.balance import load_cost
+from allocator.problem import AllocationProblem, Request
+from allocator.solver.lagrangian import service_arrays
+from constraints.balance import busy_line
 
 MAX_PASSES = 50  # each pass tries every move once; most plans settle in a handful
+
+
+@dataclass(frozen=True)
+class _Options:
+    """The workers a child or family may move to (columns, in worker id order) and what
+    their own terms cost there."""
+
+    columns: np.ndarray
+    own: np.ndarray
 
 
 def polish(problem: AllocationProblem, service: str, assignments: list[Assignment],
@@ -36,31 +50,30 @@ def polish(problem: AllocationProblem, service: str, assignments: list[Assignmen
     """
     requests = {r.id: r for r in problem.requests_in(service)}
     pinned = {o.request_id for o in problem.overrides if o.action != "forbid_worker"}
-    movable = [a for a in assignments if a.worker and requests[a.request_id].restructure
-               and a.request_id not in pinned]
+    movable = [a.request_id for a in assignments if a.worker
+               and requests[a.request_id].restructure and a.request_id not in pinned]
     if not movable:
         return assignments
     state = _State(problem, service, assignments, requests)
-    pool = {w: problem.workers[w] for w in problem.service_workers.get(service, ())}
-    options: dict[str, list[Worker]] = {}
-    for a in movable:
-        r = requests[a.request_id]
-        ids = candidates.get(r.id, pool) if candidates is not None else pool
-        options[r.id] = [pool[w] for w in sorted(ids) if w in pool and eligible(problem, r, pool[w])
-                         and w not in state.co_workers.get(r.child_id, ())]
+    options = {i: state.options(requests[i], candidates) for i in movable}
     families: dict[str, list[str]] = defaultdict(list)
-    for a in movable:
-        if requests[a.request_id].role == "lead":
-            families[requests[a.request_id].family_id].append(a.request_id)
+    for i in movable:
+        if requests[i].role == "lead":
+            families[requests[i].family_id].append(i)
+    groups = []
+    for _, ids in sorted(families.items()):
+        if len(ids) > 1:
+            common = options[ids[0]].columns
+            for i in ids[1:]:
+                common = common[np.isin(common, options[i].columns)]
+            groups.append((ids, _Options(common, sum(state.own[state.row[i], common]
+                                                     for i in ids))))
     for _ in range(MAX_PASSES):
         moved = False
-        for a in movable:
-            moved |= state.best_move([a.request_id], options[a.request_id])
-        for family, ids in sorted(families.items()):
-            if len(ids) > 1:
-                common = [w for w in options[ids[0]]
-                          if all(w in options[i] for i in ids[1:])]
-                moved |= state.best_move(ids, common)
+        for i in movable:
+            moved |= state.best_move([i], options[i])
+        for ids, common in groups:
+            moved |= state.best_move(ids, common)
         if not moved:
             break
     return [state.assignment(a) for a in assignments]
@@ -75,81 +88,93 @@ class _State:
         self.problem = problem
         self.weights = problem.config.weights
         self.requests = requests
-        self.worker: dict[str, str | None] = {a.request_id: a.worker for a in assignments}
-        self.load: dict[str, int] = {w: problem.workers[w].base_load
-                                     for w in problem.service_workers.get(service, ())}
-        self.family: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self.ids = list(problem.service_workers.get(service, ()))
+        self.column = {w: j for j, w in enumerate(self.ids)}
+        self.row = {r.id: i for i, r in enumerate(problem.requests_in(service))}
+        # Each pair's own terms (continuity, locality, handover date); inf where a hard
+        # rule forbids it. Exact integers, as the model's terms are.
+        self.own = service_arrays(problem, service).cost
+        workers = [problem.workers[w] for w in self.ids]
+        self.load = np.array([x.base_load for x in workers], dtype=np.int64)
+        self.full = np.array([max(x.capacity, x.base_load) for x in workers], dtype=np.int64)
+        self.busy = np.array([busy_line(x.capacity, x.base_load) for x in workers],
+                             dtype=np.int64)
+        self.worker: dict[str, int | None] = {}
+        self.family: dict[str, Counter[int]] = defaultdict(Counter)
         self.co_workers: dict[str, set[str]] = defaultdict(set)
         for a in assignments:
             r = requests[a.request_id]
+            self.worker[r.id] = None if a.worker is None else self.column[a.worker]
             if a.worker is None:
                 continue
-            self.load[a.worker] += r.points
+            self.load[self.column[a.worker]] += r.points
             if r.role == "lead":
-                self.family[r.family_id][a.worker] += 1
+                self.family[r.family_id][self.column[a.worker]] += 1
             else:
                 self.co_workers[r.child_id].add(a.worker)
 
-    def load_cost(self, w: Worker, load: int) -> int:
-        return load_cost(self.weights, w, load)
+    def options(self, r: Request, candidates: dict[str, frozenset[str]] | None) -> _Options:
+        """The workers ``r`` may go to: its hard rules met, not the child's co-worker, and
+        on its shortlist if there is one."""
+        ids = self.ids if candidates is None else candidates.get(r.id, self.ids)
+        allowed = [w for w in sorted(ids) if w in self.column
+                   and w not in self.co_workers.get(r.child_id, ())]
+        columns = np.array([self.column[w] for w in allowed], dtype=np.int64)
+        own = self.own[self.row[r.id], columns] if len(columns) else np.zeros(0)
+        keep = np.isfinite(own)
+        return _Options(columns[keep], own[keep].astype(np.int64))
 
-    def pair_cost(self, r: Request, w: Worker) -> int:
-        cost = 0
-        if r.preferred and w.id not in r.preferred:
-            cost += self.weights.continuity
-        if r.locality and w.locality and w.locality != r.locality:
-            cost += self.weights.locality
-        return cost + self.weights.date_delay * r.dates.index(r.handover_date(w))
+    def _load_cost(self, columns: np.ndarray | int, load: np.ndarray | int) -> np.ndarray:
+        return (self.weights.overload_point * np.maximum(0, load - self.full[columns])
+                + self.weights.balance_point * np.maximum(0, load - self.busy[columns]))
 
-    def best_move(self, ids: list[str], options: list[Worker]) -> bool:
+    def best_move(self, ids: list[str], options: _Options) -> bool:
         """Move the requests ``ids`` (all on one worker) to the option that lowers the cost
-        most, if any does."""
+        most (the first such in worker order), if any does."""
         here = {self.worker[i] for i in ids}
-        if len(here) != 1 or None in here:
+        if len(here) != 1 or None in here or len(options.columns) == 0:
             return False
-        source = self.problem.workers[here.pop() or ""]
+        source = here.pop()
+        assert source is not None
         rs = [self.requests[i] for i in ids]
         points = sum(r.points for r in rs)
-        leaving = self.load_cost(source, self.load[source.id] - points) \
-            - self.load_cost(source, self.load[source.id])
-        stay = sum(self.pair_cost(r, source) for r in rs)
-        best, best_delta = None, 0
-        for target in options:
-            if target.id == source.id:
-                continue
-            delta = leaving + sum(self.pair_cost(r, target) for r in rs) - stay
-            delta += self.load_cost(target, self.load[target.id] + points) \
-                - self.load_cost(target, self.load[target.id])
-            delta += self.weights.sibling_split * self._split_change(rs, source.id, target.id)
-            if delta < best_delta:
-                best, best_delta = target, delta
-        if best is None:
+        leaving = int(self._load_cost(source, self.load[source] - points)
+                      - self._load_cost(source, self.load[source]))
+        here_own = self.own[[self.row[r.id] for r in rs], source]
+        if not np.isfinite(here_own).all():
+            return False  # not a place the pair costs price (never so for the model's plans)
+        stay = int(here_own.sum())
+        load = self.load[options.columns]
+        delta = (leaving - stay + options.own + self._load_cost(options.columns, load + points)
+                 - self._load_cost(options.columns, load))
+        leads = [r for r in rs if r.role == "lead"]
+        if leads:  # the family's split: one worker fewer if all leave, one more if new
+            fam = self.family[leads[0].family_id]
+            gone = int(fam.get(source, 0) == len(leads))
+            joins = ~np.isin(options.columns, list(fam))
+            delta = delta + self.weights.sibling_split * (joins.astype(np.int64) - gone)
+        delta[options.columns == source] = 0
+        k = int(np.argmin(delta))
+        if delta[k] >= 0:
             return False
+        target = int(options.columns[k])
         for r in rs:
-            self.worker[r.id] = best.id
+            self.worker[r.id] = target
             if r.role == "lead":
                 fam = self.family[r.family_id]
-                fam[source.id] -= 1
-                if not fam[source.id]:
-                    del fam[source.id]
-                fam[best.id] += 1
-        self.load[source.id] -= points
-        self.load[best.id] += points
+                fam[source] -= 1
+                if not fam[source]:
+                    del fam[source]
+                fam[target] += 1
+        self.load[source] -= points
+        self.load[target] += points
         return True
 
-    def _split_change(self, rs: list[Request], source: str, target: str) -> int:
-        leads = [r for r in rs if r.role == "lead"]
-        if not leads:
-            return 0
-        fam = self.family[leads[0].family_id]
-        before = len(fam)
-        after = before - (fam.get(source, 0) == len(leads)) + (fam.get(target, 0) == 0)
-        return after - before
-
     def assignment(self, a: Assignment) -> Assignment:
-        w = self.worker[a.request_id]
-        if w == a.worker or w is None:
+        column = self.worker[a.request_id]
+        if column is None or self.ids[column] == a.worker:
             return a
-        worker = self.problem.workers[w]
+        worker = self.problem.workers[self.ids[column]]
         r = self.requests[a.request_id]
-        return replace(a, worker=w, team=worker.team, on=r.handover_date(worker), meeting=None)
+        return replace(a, worker=worker.id, team=worker.team, on=r.handover_date(worker),
+                       meeting=None)

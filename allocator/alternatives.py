@@ -88,10 +88,39 @@ def explain_plan(problem: AllocationProblem, plan: Plan,
 
 def _explain_part(sub: AllocationProblem, plan: Plan, blocked: dict[str, dict[str, str]],
                   part: int, parts: int) -> dict[str, Explanation]:
-    """Explanations for every ``parts``-th request of one service, from the ``part``-th."""
+    """Explanations for the ``part``-th of ``parts`` shares of one service's requests.
+
+    The shares go by the worker each child was given (every ``parts``-th worker), so that
+    the children who share cuts (see :class:`_Cut`) are explained in one process."""
     index = _Index(sub, plan, check_plan(plan, sub))
     return {r.id: _explain(sub, index, r, blocked.get(r.id, {}))
-            for r in sub.requests[part::parts]}
+            for i, r in enumerate(sub.requests) if _share(index, r.id, i, parts) == part}
+
+
+def _share(index: _Index, request_id: str, position: int, parts: int) -> int:
+    """The share a request is explained in: its worker's, or by position if unallocated."""
+    worker = index.by_request[request_id].worker
+    if worker in index.worker_order:
+        return index.worker_order[worker] % parts
+    return position % parts
+
+
+class _Cut:
+    """A service cut around one move (see :func:`_near`) and the plan's check on it, made
+    once: every child a worker holds alone in their family cuts the same problem for the
+    same other worker, so in a re-allocation most cuts and "before" checks repeat."""
+
+    def __init__(self, problem: AllocationProblem, plan: Plan):
+        self.problem = problem
+        self.plan = plan
+        self._before: CheckReport | None = None
+
+    @property
+    def before(self) -> CheckReport:
+        """The unchanged plan checked on the cut (computed on first use)."""
+        if self._before is None:
+            self._before = check_plan(self.plan, self.problem)
+        return self._before
 
 
 class _Index:
@@ -122,6 +151,7 @@ class _Index:
         for i, p in enumerate(base.penalties):
             for name in set(p.ids):
                 self.penalties_naming[name].append(i)
+        self.cuts: dict[tuple[frozenset[str], str | None, str], _Cut] = {}
 
     def terms(self, *names: str | None) -> tuple[Penalty, ...]:
         """The priced terms naming any of ``names``, in the report's order."""
@@ -138,13 +168,14 @@ def _explain(sub: AllocationProblem, index: _Index, r: Request,
     best = None
     if a.worker is not None:
         for w in _most_promising(sub, r, candidates, a.worker):
-            near, near_plan = _near(sub, index, r, a, w)
-            near_moved = _move(near, near_plan, a, r, w)
+            cut = _near(sub, index, r, a, w)
+            near_moved = _move(cut.problem, cut.plan, a, r, w)
             if near_moved is None:
                 continue
-            before, report = check_plan(near_plan, near), check_plan(near_moved, near)
+            report = check_plan(near_moved, cut.problem)
             if not report.ok:
                 continue
+            before = cut.before
             extra = report.objective - before.objective
             if best is None or (extra, w.id) < (best.extra_cost, best.worker):
                 after, base_terms = report.terms, before.terms
@@ -158,7 +189,7 @@ def _explain(sub: AllocationProblem, index: _Index, r: Request,
 
 
 def _near(sub: AllocationProblem, index: _Index, r: Request, a: Assignment,
-          w: Worker) -> tuple[AllocationProblem, Plan]:
+          w: Worker) -> _Cut:
     """The problem and the plan cut down to what a move of ``r`` from ``a``'s worker to
     ``w`` can change: the child's family, everything the two workers hold, and everything
     the two teams meet about. Every term and hard rule is per request, worker, family or
@@ -167,6 +198,17 @@ def _near(sub: AllocationProblem, index: _Index, r: Request, a: Assignment,
     ids = set(index.by_family[r.family_id]) | {r.id}
     ids |= index.by_worker.get(a.worker, set()) | index.by_worker.get(w.id, set())
     ids |= index.by_team.get(a.team, set()) | index.by_team.get(w.team, set())
+    # The cut depends on nothing else: the same ids and workers give the same cut.
+    key = (frozenset(ids), a.worker, w.id)
+    cut = index.cuts.get(key)
+    if cut is None:
+        cut = index.cuts[key] = _cut(sub, index, ids, a, w)
+    return cut
+
+
+def _cut(sub: AllocationProblem, index: _Index, ids: set[str], a: Assignment,
+         w: Worker) -> _Cut:
+    """The problem and plan restricted to ``ids`` and the workers they involve."""
     requests = tuple(sub.requests[i] for i in sorted(index.order[q] for q in ids))
     children = {q.child_id for q in requests}
     plan = Plan(tuple(index.plan.assignments[i]
@@ -181,7 +223,7 @@ def _near(sub: AllocationProblem, index: _Index, r: Request, a: Assignment,
                    current_lead={c: sub.current_lead[c] for c in leads},
                    due_children=tuple(due),
                    overrides=tuple(o for o in sub.overrides if o.request_id in ids))
-    return near, plan
+    return _Cut(near, plan)
 
 
 ALTERNATIVES_TRIED = 8  # per child: the most promising other workers, priced in full

@@ -224,3 +224,28 @@ def test_explanations_in_parallel_parts_equal_one_by_one(restructure, monkeypatc
     parallel = alternatives.explain_plan(problem, plan, restructure.result.blocked)
     assert len(serial) == len(plan.assignments) > 100
     assert list(parallel) == list(serial) and parallel == serial
+
+
+def test_explanations_with_each_cut_made_once_equal_those_made_afresh(restructure, monkeypatch):
+    """Children of one worker share cuts of the service and their checks, made once; making
+    every cut afresh must give exactly the same explanations."""
+    from allocator import alternatives
+
+    plan, problem = restructure.result.plan, restructure.problem
+    monkeypatch.setattr(alternatives, "PARALLEL_FROM_REQUESTS", 10**9)
+    shared = alternatives.explain_plan(problem, plan, restructure.result.blocked)
+
+    class Forgetful(dict):
+        def __setitem__(self, key, value):
+            pass
+
+    made = alternatives._Index.__init__
+
+    def without_sharing(self, *args):
+        made(self, *args)
+        self.cuts = Forgetful()
+
+    monkeypatch.setattr(alternatives._Index, "__init__", without_sharing)
+    afresh = alternatives.explain_plan(problem, plan, restructure.result.blocked)
+    assert len(shared) == len(plan.assignments) > 100
+    assert list(afresh) == list(shared) and afresh == shared

@@ -214,15 +214,17 @@ def _sheet_title(wanted: str, used: set[str]) -> str:
 
 
 def _save(wb: Workbook) -> bytes:
-    """Save without openpyxl's save_workbook, which stamps the current time as modified."""
+    """Save without openpyxl's save_workbook, which stamps the current time as modified.
+    The parts are stored uncompressed here: :func:`_fixed_zip_times` compresses them once."""
     buf = io.BytesIO()
-    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive = zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True)
     ExcelWriter(wb, archive).save()  # writes every part and closes the archive
     return buf.getvalue()
 
 
 def _fixed_zip_times(content: bytes) -> bytes:
-    """The same zip with every entry stamped at one fixed time, in the same order."""
+    """The same zip, compressed, with every entry stamped at one fixed time, in the same
+    order."""
     src = zipfile.ZipFile(io.BytesIO(content))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:

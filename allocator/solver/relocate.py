@@ -16,12 +16,12 @@ usable date that with it costs least.
 
 When no single move pays, chains of two are tried: a child, or a family held whole, moves
 on from a worker to make room (in the worker's week of new children or team's meeting day)
-or lower the load for another child or family. A move that leaves the cost as it is but one fewer worker over
-capacity is also made, as a manager would. Moves are made whenever they lower the cost (or
-equal it with fewer workers over capacity), in a fixed order, until none is left or the
-passes run out: the same plan in gives the same plan out. Requests a manager pinned and the
-children of a re-allocation (allocator.solver.polish) stay where they are. The result is
-priced and checked by the caller like any plan.
+or lower the load for another child or family. A move that leaves the cost as it is but
+one fewer worker over capacity is also made, as a manager would. Moves are made whenever
+they lower the cost (or equal it with fewer workers over capacity), in a fixed order, until
+none is left or the passes run out: the same plan in gives the same plan out. Requests a
+manager pinned and the children of a re-allocation (allocator.solver.polish) stay where
+they are. The result is priced and checked by the caller like any plan.
 """
 
 from __future__ import annotations
@@ -223,13 +223,13 @@ class _State:
             if meeting is None:
                 return None
         late = self.weights.late_meeting
-        held = working_day_number(meeting) if meeting is not None else None
+        held = working_day_number(meeting) if meeting is not None else 0
         new = r.new_to(w.id)
         best, best_cost = None, 0
         for t, week, cost, number in self.dates[r.id]:
             if t not in w.available or (new and self.new[w.id, week] >= w.max_new_per_week):
                 continue
-            if held is not None and meeting > t:  # type: ignore[operator]
+            if meeting is not None and meeting > t:
                 cost += late * (held - number)
             if best is None or cost < best_cost:
                 best, best_cost = t, cost

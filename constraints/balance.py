@@ -8,6 +8,8 @@ with room. Like ``capacity``, it prices only what the plan adds.
 
 from __future__ import annotations
 
+import numpy as np
+
 from allocator.plan import Penalty, Plan
 from allocator.config import Weights
 from allocator.problem import AllocationProblem, Worker
@@ -31,6 +33,14 @@ def load_cost(weights: Weights, w: Worker, load: int) -> int:
     over = max(0, load - max(w.capacity, w.base_load))
     busy = max(0, load - busy_line(w.capacity, w.base_load))
     return weights.overload_point * over + weights.balance_point * busy
+
+
+def load_costs(weights: Weights, load: np.ndarray, busy: np.ndarray,
+               full: np.ndarray) -> np.ndarray:
+    """:func:`load_cost` for many workers at once: ``load`` points held by workers whose
+    busy lines and capacities (``max(capacity, base_load)``) are ``busy`` and ``full``."""
+    return (weights.overload_point * np.maximum(0, load - full)
+            + weights.balance_point * np.maximum(0, load - busy))
 
 
 def add(ctx: ServiceModel) -> None:

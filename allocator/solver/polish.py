@@ -27,7 +27,7 @@ import numpy as np
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem, Request
 from allocator.solver.lagrangian import service_arrays
-from constraints.balance import busy_line
+from constraints.balance import busy_line, load_costs
 
 MAX_PASSES = 50  # each pass tries every move once; most plans settle in a handful
 
@@ -125,8 +125,7 @@ class _State:
         return _Options(columns[keep], own[keep].astype(np.int64))
 
     def _load_cost(self, columns: np.ndarray | int, load: np.ndarray | int) -> np.ndarray:
-        return (self.weights.overload_point * np.maximum(0, load - self.full[columns])
-                + self.weights.balance_point * np.maximum(0, load - self.busy[columns]))
+        return load_costs(self.weights, np.asarray(load), self.busy[columns], self.full[columns])
 
     def best_move(self, ids: list[str], options: _Options) -> bool:
         """Move the requests ``ids`` (all on one worker) to the option that lowers the cost

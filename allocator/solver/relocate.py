@@ -36,7 +36,7 @@ from allocator.calendar import week_start, working_day_number, working_days_betw
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from allocator.solver.greedy import eligible
-from constraints.balance import busy_line, load_cost
+from constraints.balance import busy_line, load_cost, load_costs
 
 MAX_PASSES = 30  # each pass tries every move once; most plans settle in a few
 CHAIN_WIDTH = 4  # workers tried for a child moved on to make room
@@ -192,9 +192,8 @@ class _State:
                          int(self.load[self.column[w]]) + added)
 
     def _load_costs(self, columns: np.ndarray, added: int) -> np.ndarray:
-        load = self.load[columns] + added
-        return (self.weights.overload_point * np.maximum(0, load - self.full[columns])
-                + self.weights.balance_point * np.maximum(0, load - self.busy[columns]))
+        return load_costs(self.weights, self.load[columns] + added, self.busy[columns],
+                          self.full[columns])
 
     def _over(self, workers: set[str]) -> int:
         """How many of ``workers`` hold more than their capacity: moves of equal cost that

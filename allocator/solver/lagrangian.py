@@ -88,7 +88,7 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
     best = max(lagrangian(arrays, request_prices(arrays, prices)), family_dual(arrays, prices))
     if arrays.cost.shape[1] > 0:
         prices = _Coordinates(arrays, prices).ascend(SWEEPS)
-        best = max(best, lagrangian(arrays, request_prices(arrays, prices)),
+        best = max(best, lagrangian_whole(arrays, request_prices(arrays, prices)),
                    family_dual(arrays, prices))
     # A re-allocation's few weekly transfers move its bound little, and each priced step
     # re-solves the relaxation of every child: rows are priced for weekly plans only.
@@ -206,6 +206,107 @@ def _knapsacks(arrays: ServiceArrays, pi: np.ndarray) -> tuple[float, float]:
         value += float((overlap * np.minimum(0.0, slope - density)).sum())
         spread += float((overlap * (slope + density)).sum())
     return value, spread
+
+
+def lagrangian_whole(arrays: ServiceArrays, pi: np.ndarray) -> float:
+    """``L(pi)`` with each worker's children taken whole, less its float-error margin: a
+    lower bound on the model for any ``pi``, and never below :func:`lagrangian`.
+
+    The continuous knapsack of :func:`lagrangian` lets a worker with five points of room
+    take five elevenths of an eleven-point child at no load cost; no plan can. Taking each
+    child whole or not at all (:func:`_whole_knapsacks`) prices that room as it is.
+    """
+    unallocated = np.minimum(0.0, arrays.unallocated - pi)
+    knapsack, spread = _whole_knapsacks(arrays, pi)
+    value = float(pi.sum() + unallocated.sum()) + knapsack
+    scale = float(np.abs(pi).sum() + np.abs(unallocated).sum()) + spread + 1.0
+    return value - SAFETY * scale
+
+
+def _whole_knapsacks(arrays: ServiceArrays, pi: np.ndarray) -> tuple[float, float]:
+    """``sum_w`` of worker w's 0/1 knapsack: the children with negative reduced cost it
+    takes whole, minimising their reduced costs plus its load cost; and the magnitude of
+    what was summed.
+
+    Exact, by dynamic programming over the points added (whole numbers: a child's points),
+    every worker at once, one child per step: ``most[w, p]`` is the largest saving of any
+    set of w's children adding exactly p points. Two facts keep the table small. Past the
+    load where the cost's slope reaches the largest saving per point among w's children,
+    dropping any child saves at least what it brings, so some best set stops within one
+    child of there (:func:`_whole_cap`). And of children with the same points a best set
+    takes those saving most, so no more of them are tried than fit under that cap (a
+    3,000-child re-allocation: about 500 children and 6,000 points a worker become about
+    60 and 200). Points that are not whole numbers fall back to the continuous knapsack,
+    which is a bound too.
+    """
+    rows, cols = np.nonzero(arrays.cost < pi[:, None])
+    saving = pi[rows] - arrays.cost[rows, cols]  # > 0
+    points = arrays.points[rows]
+    if not np.array_equal(points, np.round(points)):
+        return _knapsacks(arrays, pi)
+    free = points == 0
+    value, spread = -float(saving[free].sum()), float(saving[free].sum())
+    cols, saving, points = cols[~free], saving[~free], points[~free].astype(int)
+    if len(cols) == 0:
+        return value, spread
+    workers, slot = np.unique(cols, return_inverse=True)
+    cap = _whole_cap(arrays, workers, slot, saving, points)
+    # Within each worker and size, most saving first; keep as many as fit under the cap.
+    order = np.lexsort((-saving, points, slot))
+    slot, saving, points = slot[order], saving[order], points[order]
+    group = np.flatnonzero(np.r_[True, (slot[1:] != slot[:-1]) | (points[1:] != points[:-1])])
+    rank = np.arange(len(slot)) - np.repeat(group, np.diff(np.r_[group, len(slot)]))
+    keep = rank < cap[slot] // points
+    slot, saving, points = slot[keep], saving[keep], points[keep]
+    if len(slot) == 0:
+        return value, spread
+    first = np.searchsorted(slot, np.arange(len(workers)))
+    step = np.arange(len(slot)) - first[slot]  # each child's place in its worker's list
+    width = int(step.max()) + 1
+    added = np.zeros((len(workers), width), dtype=int)  # 0 pads a worker's short list
+    gain = np.zeros((len(workers), width))
+    added[slot, step], gain[slot, step] = points, saving
+    top = int(min(cap.max(), added.sum(axis=1).max()))
+    load = np.arange(top + 1)
+    most = np.full((len(workers), top + 1), -np.inf)
+    most[:, 0] = 0.0
+    for k in range(width):
+        source = load[None, :] - added[:, k:k + 1]
+        usable = (source >= 0) & (added[:, k:k + 1] > 0)
+        taken = np.take_along_axis(most, np.maximum(source, 0), axis=1) + gain[:, k:k + 1]
+        most = np.maximum(most, np.where(usable, taken, -np.inf))
+    cost = (arrays.balance * np.maximum(0.0, load[None, :] - arrays.busy[workers, None])
+            + arrays.overload * np.maximum(0.0, load[None, :] - arrays.full[workers, None]))
+    net = cost - most  # +inf where no set adds exactly that many points
+    at = np.argmin(net, axis=1)
+    chosen = np.arange(len(workers))
+    value += float(net[chosen, at].sum())
+    spread += float(cost[chosen, at].sum() + most[chosen, at].sum())
+    return value, spread
+
+
+def _whole_cap(arrays: ServiceArrays, workers: np.ndarray, slot: np.ndarray,
+               saving: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Per worker, points within which some best whole set of its children lies.
+
+    Where the load cost's slope is at least every child's saving per point (from the
+    first kink, 0, ``busy`` or ``full``, where it is), a set that reaches one child's
+    points past there can drop a child without costing more; so a best set stops short of
+    that kink plus the largest child's points. Where no slope is that steep, every point.
+    """
+    n = len(workers)
+    density = np.zeros(n)
+    np.maximum.at(density, slot, saving / points)
+    largest = np.zeros(n, dtype=int)
+    np.maximum.at(largest, slot, points)
+    total = np.bincount(slot, weights=points, minlength=n).astype(int)
+    busy, full = arrays.busy[workers], arrays.full[workers]
+    cap = total.copy()
+    for kink in (np.maximum(busy, full), np.minimum(busy, full), np.zeros(n)):  # latest first
+        slope = arrays.balance * (busy <= kink) + arrays.overload * (full <= kink)
+        steep = slope >= density
+        cap = np.where(steep, np.minimum(total, np.ceil(kink).astype(int) + largest - 1), cap)
+    return cap
 
 
 def _pieces(arrays: ServiceArrays,

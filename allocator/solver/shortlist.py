@@ -19,6 +19,7 @@ from collections import defaultdict
 from allocator.calendar import working_days_between
 from allocator.plan import Plan
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
+from allocator.solver.context import EXACT_UP_TO_REQUESTS
 from allocator.solver.greedy import eligible
 from constraints.balance import load_cost
 
@@ -26,7 +27,11 @@ SHORTLIST_FROM_PAIRS = 30_000  # (request, worker) pairs in a re-allocating serv
 SHORTLIST_SIZE = 12  # workers with room per re-allocated child, besides those who know them
 # A weekly plan's service: shortlist from this many pairs. Measured at 12,000 children:
 # the assessment service (114 requests, 126 workers) plans 26,890 shortlisted against
-# 28,250 with every worker, in the same budget.
+# 28,250 with every worker, in the same budget. A service small enough to be solved whole
+# (allocator.solver.context.EXACT_UP_TO_REQUESTS) keeps every worker, so the bound its
+# solve proves holds for the full model: the 12,000-child week's care service (34
+# requests, 199 workers) plans the same 6,070 either way, proved optimal only unlisted
+# (shortlisted, the bound was the Lagrangian 5,343).
 WEEKLY_FROM_PAIRS = 5_000
 WEEKLY_SIZE = 36  # cheapest workers per weekly request ...
 PER_TEAM = 4  # ... at most this many from one team, so meeting slots have somewhere to go
@@ -48,8 +53,8 @@ def worker_shortlist(problem: AllocationProblem, service: str,
     workers = [problem.workers[w] for w in problem.service_workers.get(service, ())]
     pairs = len(requests) * len(workers)
     weekly = [r for r in requests if not r.restructure]
-    if pairs < SHORTLIST_FROM_PAIRS and (len(weekly) < len(requests)
-                                         or pairs < WEEKLY_FROM_PAIRS):
+    if pairs < SHORTLIST_FROM_PAIRS and (len(weekly) < len(requests) or pairs < WEEKLY_FROM_PAIRS
+                                         or len(requests) <= EXACT_UP_TO_REQUESTS):
         return None
     pinned: dict[str, set[str]] = defaultdict(set)
     for o in problem.overrides:

@@ -208,3 +208,18 @@ def test_every_window_is_charged_its_setup():
     assert 1 <= log["windows"] <= 3
     assert spent >= log["windows"] * assignment.WINDOW_SETUP_SECONDS
     assert problem.violations(best) == [] and objective <= problem.objective(start)
+
+
+def test_windows_break_cost_ties_by_room_on_one_agent_never_at_a_cost():
+    # Three agents with room for five items each; items 0-3 cost the same on every agent,
+    # item 4 is cheaper on agent 0. Of the cheapest answers the one that loads agent 0 least
+    # wins, and agent 0 still takes item 4: no amount of room outweighs a unit of cost.
+    cost = np.array([[5, 5, 5, 5, 1], [5, 5, 5, 5, 2], [5, 5, 5, 5, 2]])
+    problem = AssignmentProblem.dense(cost, np.full((3, 5), 2), np.full(3, 10))
+    built = assignment._build(problem, np.arange(5), np.arange(3), problem.capacity,
+                              emptied=0)
+    solver = assignment.cp_model.CpSolver()
+    assert solver.solve(built.model) == assignment.cp_model.OPTIMAL
+    plan = assignment._read(built, solver, np.full(5, UNASSIGNED))
+    assert problem.violations(plan) == [] and problem.objective(plan) == 21
+    assert list(np.flatnonzero(plan == 0)) == [4]

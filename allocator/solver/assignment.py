@@ -21,7 +21,8 @@ steps, each there because the one before it stalls on the hard instances:
    their items, and only over the core: the pairs the LP prices cheaply, plus the pairs
    the plan uses. Small exact models close the fraction of a percent that one search over
    the whole model reaches only slowly, and the core makes them small enough to span
-   half the agents.
+   half the agents. Of a window's cheapest answers the one that leaves its roomiest agent
+   the most room is kept, so the plan moves across plateaus of equal cost.
 """
 
 from __future__ import annotations
@@ -211,12 +212,15 @@ class _Model:
 
 
 def _build(problem: AssignmentProblem, items: np.ndarray, agents: np.ndarray,
-           room: np.ndarray, allowed: np.ndarray | None = None) -> _Model:
+           room: np.ndarray, allowed: np.ndarray | None = None,
+           emptied: int | None = None) -> _Model:
     """The model of assigning ``items`` to ``agents`` with ``room`` left on each agent,
     over the problem's allowed pairs or over ``allowed`` (a subset of them).
 
     Per item an exactly-one row, per agent a capacity row: together they are the LP
-    relaxation CP-SAT starts from.
+    relaxation CP-SAT starts from. With ``emptied``, ties on cost are broken by the load
+    given to that agent (the least wins): the cost is scaled so that no load outweighs one
+    unit of it.
     """
     model = cp_model.CpModel()
     allowed = problem.allowed if allowed is None else allowed
@@ -231,14 +235,16 @@ def _build(problem: AssignmentProblem, items: np.ndarray, agents: np.ndarray,
         by_item[i].append(v)
         by_agent[a].append((int(problem.weight[a, i]), v))
     u: dict[int, cp_model.IntVar] = {}
+    scale = 1 if emptied is None else int(room[emptied]) + 1
     obj_vars: list[cp_model.IntVar] = list(lits)
-    obj_coef = [int(problem.cost[a, i]) for a, i, _ in x]
+    obj_coef = [scale * int(problem.cost[a, i])
+                + (int(problem.weight[a, i]) if a == emptied else 0) for a, i, _ in x]
     for i, vs in by_item.items():
         if problem.penalty is not None:
             u[i] = model.new_bool_var("")
             model.add_exactly_one(vs + [u[i]])
             obj_vars.append(u[i])
-            obj_coef.append(int(problem.penalty[i]))
+            obj_coef.append(scale * int(problem.penalty[i]))
         else:
             model.add_exactly_one(vs)
     for a, pairs in by_agent.items():
@@ -365,6 +371,12 @@ class _Search:
 
         The window's items may go to the window's agents over core pairs only, and to the
         agent each holds now, so the current plan is always one of the window's answers.
+
+        Of its cheapest answers the window keeps the one that leaves its roomiest agent the
+        most room. On tight capacities many answers tie on cost and the hinted one (the
+        plan as it is) would come back every time; gathering spare capacity on one agent
+        instead lets later windows place there an item that no exchange among full agents
+        can (scattering it over two agents, or filling one, did worse).
         """
         problem = self.problem
         items, agents = _window(problem, best, self.rng, size, self.pull)
@@ -374,8 +386,9 @@ class _Search:
             allowed = self.core.copy()
             placed = np.flatnonzero(best != UNASSIGNED)
             allowed[best[placed], placed] = True
+        spare = problem.capacity - problem.loads(best)
         built = _build(problem, items, agents, problem.capacity - problem.loads(fixed),
-                       allowed)
+                       allowed, emptied=int(agents[np.argmax(spare[agents])]))
         _hint(built, best)
         solver = cp_model.CpSolver()
         parameters(solver, int(self.rng.integers(1 << 30)), min(WINDOW_LIMIT, left),

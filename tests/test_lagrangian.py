@@ -19,11 +19,15 @@ from allocator.plan import Plan
 from allocator.problem import AllocationProblem, Request, Team, Worker
 from allocator.rules.engine import Decision
 from allocator.solver.greedy import greedy_plan
-from allocator.solver.lagrangian import (ServiceArrays, lagrangian, lagrangian_whole,
-                                         service_arrays, service_lower_bound)
+from allocator.solver.lagrangian import (
+    ServiceArrays,
+    lagrangian,
+    lagrangian_whole,
+    service_arrays,
+    service_lower_bound,
+)
 from allocator.solver.lagrangian_rows import row_pricing
-from allocator.solver.model import solve_service
-from allocator.solver.model import build_service_model
+from allocator.solver.model import build_service_model, solve_service
 
 EXTRACT = date(2026, 11, 20)
 
@@ -349,3 +353,18 @@ def test_a_failed_row_price_search_gets_one_more_aim(monkeypatch):
     assert run({1.4: 115.0}, 100.0, 120.0) == list(rows.AIMS)  # past halfway: converged
     far = run({}, 100.0, 400.0)  # the plan far above: aim at 1.6 times the bound instead
     assert far == [*rows.AIMS, round(rows.FALLBACK_AIM * 100 / 400, 3)]
+
+
+def test_a_service_solved_whole_keeps_every_worker(weekly: PlanRun, monkeypatch) -> None:
+    """A weekly service shortlists its workers once it has enough pairs, unless it is
+    small enough to be solved whole: then its solve's own bound holds for every worker."""
+    from allocator.solver import shortlist
+
+    problem = weekly.problem
+    service = max(problem.services, key=lambda s: len(problem.requests_in(s)))
+    requests = len(problem.requests_in(service))
+    monkeypatch.setattr(shortlist, "WEEKLY_FROM_PAIRS", 1)
+    monkeypatch.setattr(shortlist, "EXACT_UP_TO_REQUESTS", requests - 1)
+    assert shortlist.worker_shortlist(problem, service) is not None
+    monkeypatch.setattr(shortlist, "EXACT_UP_TO_REQUESTS", requests)
+    assert shortlist.worker_shortlist(problem, service) is None

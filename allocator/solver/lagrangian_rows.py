@@ -234,10 +234,11 @@ def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
         nu = np.maximum(0.0, nu + size * grad_nu)
     if at_best is None:
         return best
-    # The steps follow the continuous value, whose subgradient they use; at the best
+    # The steps follow the continuous values, whose subgradient they use; at the best
     # prices, children taken whole (lagrangian_whole) bound higher: on the 12,000-child
-    # week, assessment 24,740 -> 25,455 and safeguarding 19,312 -> 19,791. Taken at every
-    # step instead, the same figures for fifteen times the time.
+    # week (before the steps followed siblings), assessment 24,740 -> 25,455 and
+    # safeguarding 19,312 -> 19,791. Taken at every step instead, the same figures for
+    # fifteen times the time.
     here.cost[pricing.rows] = at_best[0]
     return max(best, lag.lagrangian_whole(here, at_best[1]) - at_best[2])
 

@@ -6,7 +6,8 @@ workers in a week, and a full re-allocation of it thousands of children. Most pa
 hopeless: another locality, a worker already over capacity, a team that meets too late.
 The shortlist keeps, for each request, the workers who know the child or family, any
 worker a manager pinned, and the cheapest others; below :data:`SHORTLIST_FROM_PAIRS` pairs
-every worker is kept.
+(a weekly plan's service: :data:`WEEKLY_FROM_PAIRS`), or where a service is small enough to
+be solved whole, every worker is kept.
 
 A shortlisted model's own bound holds only for the shortlist: the bound the solver reports
 for such a service comes from allocator.solver.lagrangian, which prices every worker.

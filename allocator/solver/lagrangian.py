@@ -110,8 +110,14 @@ def lagrangian(arrays: ServiceArrays, pi: np.ndarray) -> float:
     continuous knapsack with convex load cost (:func:`_knapsacks`). The margin makes the
     value a bound whatever the rounding.
     """
+    return _dual_value(arrays, pi, *_knapsacks(arrays, pi))
+
+
+def _dual_value(arrays: ServiceArrays, pi: np.ndarray, knapsack: float,
+                spread: float) -> float:
+    """``sum pi + sum min(0, U - pi)`` plus the workers' knapsacks, less the float-error
+    margin over every magnitude summed (``spread``: the knapsacks' own)."""
     unallocated = np.minimum(0.0, arrays.unallocated - pi)
-    knapsack, spread = _knapsacks(arrays, pi)
     value = float(pi.sum() + unallocated.sum()) + knapsack
     scale = float(np.abs(pi).sum() + np.abs(unallocated).sum()) + spread + 1.0
     return value - SAFETY * scale
@@ -216,11 +222,7 @@ def lagrangian_whole(arrays: ServiceArrays, pi: np.ndarray) -> float:
     take five elevenths of an eleven-point child at no load cost; no plan can. Taking each
     child whole or not at all (:func:`_whole_knapsacks`) prices that room as it is.
     """
-    unallocated = np.minimum(0.0, arrays.unallocated - pi)
-    knapsack, spread = _whole_knapsacks(arrays, pi)
-    value = float(pi.sum() + unallocated.sum()) + knapsack
-    scale = float(np.abs(pi).sum() + np.abs(unallocated).sum()) + spread + 1.0
-    return value - SAFETY * scale
+    return _dual_value(arrays, pi, *_whole_knapsacks(arrays, pi))
 
 
 def _whole_knapsacks(arrays: ServiceArrays, pi: np.ndarray) -> tuple[float, float]:
@@ -275,8 +277,7 @@ def _whole_knapsacks(arrays: ServiceArrays, pi: np.ndarray) -> tuple[float, floa
         usable = (source >= 0) & (added[:, k:k + 1] > 0)
         taken = np.take_along_axis(most, np.maximum(source, 0), axis=1) + gain[:, k:k + 1]
         most = np.maximum(most, np.where(usable, taken, -np.inf))
-    cost = (arrays.balance * np.maximum(0.0, load[None, :] - arrays.busy[workers, None])
-            + arrays.overload * np.maximum(0.0, load[None, :] - arrays.full[workers, None]))
+    cost = _load_cost(arrays, load[None, :], workers)
     net = cost - most  # +inf where no set adds exactly that many points
     at = np.argmin(net, axis=1)
     chosen = np.arange(len(workers))
@@ -318,10 +319,15 @@ def _pieces(arrays: ServiceArrays,
         yield a, b, arrays.balance * (busy <= a) + arrays.overload * (full <= a)
 
 
-def _load_cost(arrays: ServiceArrays, added: np.ndarray) -> np.ndarray:
-    """Each worker's capacity and balance cost for ``added`` points."""
-    return (arrays.balance * np.maximum(0.0, added - arrays.busy)
-            + arrays.overload * np.maximum(0.0, added - arrays.full))
+def _load_cost(arrays: ServiceArrays, added: np.ndarray,
+               workers: np.ndarray | None = None) -> np.ndarray:
+    """Each worker's capacity and balance cost for ``added`` points; with ``workers``,
+    those workers' (rows) for each load in ``added`` (columns)."""
+    busy, full = arrays.busy, arrays.full
+    if workers is not None:
+        busy, full = busy[workers, None], full[workers, None]
+    return (arrays.balance * np.maximum(0.0, added - busy)
+            + arrays.overload * np.maximum(0.0, added - full))
 
 
 def _conjugate(arrays: ServiceArrays, prices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -198,7 +198,7 @@ def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
     mu, nu = pricing.zero_prices()
     steps = max(30, min(STEPS, int(STEP_WORK / max(1, pricing.usable.size))))
     best, step, stale = start, 1.0, 0
-    at_best = None  # (the priced rows' costs, pi, what the row prices paid) at the best
+    at_best = None  # (mu, nu, pi, what the row prices paid) at the best value
     here = replace(arrays, cost=arrays.cost.copy())  # only the priced rows change, each step
     for taken in range(steps):
         if math.ceil(best) >= target or (taken == GIVE_UP and best == start):
@@ -216,7 +216,7 @@ def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
         value = max(lag.lagrangian(here, pi), lag.family_dual(here, prices)) - paid
         if value > best:
             best, stale = value, 0
-            at_best = (here.cost[pricing.rows].copy(), pi, paid)
+            at_best = (mu, nu, pi, paid)
         elif (stale := stale + 1) >= PATIENCE:
             step, stale = step / 2, 0
         slot_use, new_use = _usage(here, pricing, prices, option, meeting)
@@ -239,8 +239,9 @@ def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
     # week (before the steps followed siblings), assessment 24,740 -> 25,455 and
     # safeguarding 19,312 -> 19,791. Taken at every step instead, the same figures for
     # fifteen times the time.
-    here.cost[pricing.rows] = at_best[0]
-    return max(best, lag.lagrangian_whole(here, at_best[1]) - at_best[2])
+    mu, nu, pi, paid = at_best
+    here.cost[pricing.rows] = pricing.costs(mu, nu)[0]
+    return max(best, lag.lagrangian_whole(here, pi) - paid)
 
 
 def _usage(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,

@@ -340,12 +340,12 @@ def test_a_failed_row_price_search_gets_one_more_aim(monkeypatch):
     def run(results: dict[float, float], start: float, target: float) -> list[float]:
         aims: list[float] = []
 
-        def search(arrays, pricing, prices, start_, target_, aim):
+        def search(arrays, pricing, prices, start_, target_, aim, origin=None):
             aims.append(round(aim, 3))
             return results.get(round(aim, 3), start_)
 
         monkeypatch.setattr(rows, "_search", search)
-        best = rows.priced_rows_bound(None, None, None, start, target)  # type: ignore[arg-type]
+        best = rows.searched_bound(None, None, None, start, target)  # type: ignore[arg-type]
         assert best == max([start] + [results.get(a, start) for a in aims])
         return aims
 

@@ -182,13 +182,13 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
 
     The prices are the relaxation's linear programme's optimal duals (allocator.solver.
     row_lp), at which children are then taken whole and siblings kept; one subgradient
-    search from there follows the siblings further. Where the programme finds no optimum,
-    the searches start from zero prices instead (:func:`searched_bound`).
+    search from there follows the siblings further. Where the programme reaches no
+    optimum, the searches start from zero prices instead (:func:`searched_bound`).
     """
     from allocator.solver.row_lp import lp_prices
 
     found = lp_prices(arrays, pricing)
-    if found is None:
+    if found is None or not found.optimal:
         return searched_bound(arrays, pricing, prices, start, target)
     best = max(start, value_at(arrays, pricing, found.pi, found.mu, found.nu,
                                found.per_point))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -31,7 +31,9 @@ from allocator.solver import lagrangian as lag
 if TYPE_CHECKING:
     from allocator.solver.lagrangian_rows import RowPricing
 
-ROUNDS = 30  # at most this many re-solves after adding columns (8 to 13 were needed, measured)
+# At most this many re-solves after adding columns: the 12,000- and 30,000-child weeks'
+# services needed 3 to 6.
+ROUNDS = 30
 TOLERANCE = 1e-6  # a column is added when its reduced cost is below minus this
 
 
@@ -45,6 +47,10 @@ class RowPrices:
     mu: np.ndarray  # (T, J)
     nu: np.ndarray  # (W, weeks)
     per_point: np.ndarray  # (W,)
+    # No column is left with a negative reduced cost: these are the programme's optimal
+    # duals. Otherwise they are a restricted programme's, a bound all the same but
+    # possibly a poor one.
+    optimal: bool = True
 
 
 @dataclass
@@ -64,9 +70,11 @@ class _Columns:
                           for f in ("row", "worker", "slot", "week", "cost")))
 
 
-def lp_prices(arrays: lag.ServiceArrays, pricing: RowPricing) -> RowPrices | None:
-    """The relaxation's optimal prices, or None if HiGHS does not reach an optimum (the
-    caller keeps the subgradient search's prices)."""
+def lp_prices(arrays: lag.ServiceArrays, pricing: RowPricing,
+              rounds: int = ROUNDS) -> RowPrices | None:
+    """The relaxation's optimal prices after at most ``rounds`` of added columns (marked
+    not optimal if columns were still being added), or None if HiGHS does not solve a
+    restricted programme."""
     import highspy
 
     rows, cols = arrays.cost.shape
@@ -94,10 +102,10 @@ def lp_prices(arrays: lag.ServiceArrays, pricing: RowPricing) -> RowPrices | Non
     _add_columns(h, columns, arrays, rows, slots_n, load_row, cols)
     known = _codes(columns, pricing, cols)
     prices = None
-    for _ in range(ROUNDS + 1):
+    for _ in range(rounds + 1):
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            return prices
+            return None if prices is None else replace(prices, optimal=False)
         dual = np.asarray(h.getSolution().row_dual)
         prices = RowPrices(
             pi=dual[:rows],
@@ -118,7 +126,7 @@ def lp_prices(arrays: lag.ServiceArrays, pricing: RowPricing) -> RowPrices | Non
         h.setOptionValue("simplex_strategy", 4)
         known = np.concatenate([known, code[new]])
         _add_columns(h, fresh, arrays, rows, slots_n, load_row, cols)
-    return prices
+    return None if prices is None else replace(prices, optimal=False)
 
 
 def _unpriced_columns(arrays: lag.ServiceArrays, pricing: RowPricing) -> _Columns:

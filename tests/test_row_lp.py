@@ -1,0 +1,162 @@
+"""The bound's linear programme: its generated columns reach the programme over every
+column, its prices give a bound below every plan wherever it stops, the bound stands
+without it, and it writes nothing to standard output."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import highspy
+import numpy as np
+import pytest
+
+from allocator.alternatives import service_problem
+from allocator.checker import check_plan
+from allocator.demo import write_demo
+from allocator.pipeline import PlanRun, run_plan
+from allocator.plan import Plan
+from allocator.solver import lagrangian_rows, row_lp
+from allocator.solver.lagrangian import lagrangian, service_arrays, service_lower_bound
+from allocator.solver.lagrangian_rows import RowPricing, row_pricing
+from allocator.solver.model import solve_service
+from tests.test_lagrangian import three_on_one_day
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def weekly(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    folder = write_demo(tmp_path_factory.mktemp("lp") / "council", 1000, 3, date(2026, 11, 20))
+    return run_plan(folder, seed=3, time_limit=5)
+
+
+def every_column_lp(arrays, pricing: RowPricing) -> float:
+    """The relaxation's programme written out column by column (every request, worker,
+    date option and meeting day), solved whole: what column generation must reach."""
+    rows, workers = arrays.cost.shape
+    teams, days = pricing.meeting_days.shape
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    slot_row = {(t, j): rows + t * days + j for t in range(teams) for j in range(days)}
+    week_row = {(w, k): rows + teams * days + w * pricing.weeks + k
+                for w in range(workers) for k in range(pricing.weeks)}
+    busy_row = {w: rows + teams * days + workers * pricing.weeks + w for w in range(workers)}
+    full_row = {w: busy_row[w] + workers for w in range(workers)}
+    upper = ([1.0] * rows + [float(pricing.slots[t]) for t in range(teams) for _ in range(days)]
+             + [float(pricing.limit[w]) for w in range(workers) for _ in range(pricing.weeks)]
+             + list(arrays.busy) + list(arrays.full))
+    lower = [1.0] * rows + [-inf] * (len(upper) - rows)
+    h.addRows(len(upper), lower, upper, 0, np.zeros(len(upper), dtype=np.int32),
+              np.zeros(0, dtype=np.int32), np.zeros(0))
+
+    def column(cost: float, entries: dict[int, float]) -> None:
+        h.addCol(cost, 0.0, inf, len(entries), np.array(list(entries), dtype=np.int32),
+                 np.array(list(entries.values()), dtype=float))
+
+    priced = {int(r): i for i, r in enumerate(pricing.rows)}
+    for r in range(rows):
+        column(float(arrays.unallocated[r]), {r: 1.0})
+        points = float(arrays.points[r])
+        for w in range(workers):
+            load = {busy_row[w]: points, full_row[w]: points}
+            if r not in priced:
+                if np.isfinite(arrays.cost[r, w]):
+                    column(float(arrays.cost[r, w]), {r: 1.0, **load})
+                continue
+            i = priced[r]
+            end = pricing.first[i + 1] if i + 1 < len(pricing.first) else len(pricing.of)
+            for o in range(pricing.first[i], end):
+                if not (pricing.usable[o, w] and np.isfinite(pricing.extra[i, w])):
+                    continue
+                base = float(pricing.extra[i, w] + pricing.delay[o])
+                limit = {week_row[w, int(pricing.week[o])]: 1.0} if pricing.new[i, w] else {}
+                if not pricing.needs[i]:
+                    column(base, {r: 1.0, **limit, **load})
+                    continue
+                t = int(pricing.team_of[w])
+                for j in range(days):
+                    day = pricing.meeting_days[t, j]
+                    if np.isfinite(day) and day <= pricing.last[i]:
+                        late = pricing.late * max(0.0, float(day - pricing.day[o]))
+                        column(base + late, {r: 1.0, slot_row[t, j]: 1.0, **limit, **load})
+    for w in range(workers):
+        column(float(arrays.balance), {busy_row[w]: -1.0})
+        column(float(arrays.overload), {full_row[w]: -1.0})
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return h.getInfo().objective_function_value
+
+
+def continuous_value(arrays, pricing: RowPricing, prices: row_lp.RowPrices) -> float:
+    here = replace(arrays, cost=arrays.cost.copy())
+    here.cost[pricing.rows] = pricing.costs(prices.mu, prices.nu)[0]
+    return lagrangian(here, prices.pi) - lagrangian_rows._paid(pricing, prices.mu, prices.nu)
+
+
+def test_generated_columns_reach_the_programme_over_every_column(weekly: PlanRun) -> None:
+    """At the generated programme's prices the Lagrangian (continuous) equals the optimum
+    of the programme with every column: no column it needed was left out."""
+    problem = weekly.problem
+    seen = 0
+    for service in problem.services:
+        arrays = service_arrays(problem, service)
+        pricing = row_pricing(problem, service, arrays)
+        if pricing is None:
+            continue
+        prices = row_lp.lp_prices(arrays, pricing)
+        assert prices is not None
+        full = every_column_lp(arrays, pricing)
+        assert continuous_value(arrays, pricing, prices) == pytest.approx(full, abs=1e-3), \
+            service
+        seen += 1
+    assert seen >= 3
+
+
+def test_prices_from_any_round_bound_every_plan(weekly: PlanRun) -> None:
+    """Stopped before any column is generated, the programme's prices are poor (marked not
+    optimal, so the searches from zero are made instead), but the bound taken at them is
+    still below the service's plan: no price can make it pass one."""
+    problem = weekly.problem
+    stopped = 0
+    for service in problem.services:
+        arrays = service_arrays(problem, service)
+        pricing = row_pricing(problem, service, arrays)
+        if pricing is None:
+            continue
+        sub = service_problem(problem, service)
+        ids = {r.id for r in sub.requests}
+        planned = check_plan(Plan(tuple(a for a in weekly.result.plan.assignments
+                                        if a.request_id in ids)), sub).objective
+        early = row_lp.lp_prices(arrays, pricing, rounds=0)
+        assert early is not None
+        stopped += not early.optimal
+        value = lagrangian_rows.value_at(arrays, pricing, early.pi, early.mu, early.nu,
+                                         early.per_point)
+        assert value <= planned, service
+        assert continuous_value(arrays, pricing, early) <= planned, service
+    assert stopped  # some service needed columns the first programme did not have
+
+
+@pytest.mark.parametrize("slots, limit, days, optimum", [(2, 4, 1, 250), (5, 1, 6, 50)])
+def test_the_bound_stands_without_the_programme(slots, limit, days, optimum,
+                                                monkeypatch) -> None:
+    """Where the programme finds no optimum, the subgradient searches from zero prices
+    reach the optimum the plain relaxation misses, as the programme does."""
+    problem = three_on_one_day(slots, limit, days)
+    assert solve_service(problem, "s", seed=0, time_limit=5).objective == optimum
+    assert service_lower_bound(problem, "s", upper=optimum + 500) == optimum
+    monkeypatch.setattr(row_lp, "lp_prices", lambda arrays, pricing: None)
+    assert service_lower_bound(problem, "s", upper=optimum + 500) == optimum
+
+
+def test_the_programme_writes_nothing_to_standard_output() -> None:
+    """Standard output carries the plan's summary: HiGHS's banner must not reach it."""
+    code = "from allocator.solver.row_lp import _highs; _highs(); _highs()"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert done.stdout == ""

@@ -340,7 +340,7 @@ def test_a_failed_row_price_search_gets_one_more_aim(monkeypatch):
     def run(results: dict[float, float], start: float, target: float) -> list[float]:
         aims: list[float] = []
 
-        def search(arrays, pricing, prices, start_, target_, aim, origin=None):
+        def search(arrays, pricing, prices, start_, target_, aim):
             aims.append(round(aim, 3))
             return results.get(round(aim, 3), start_)
 

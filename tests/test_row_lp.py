@@ -34,9 +34,11 @@ def weekly(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
     return run_plan(folder, seed=3, time_limit=5)
 
 
-def every_column_lp(arrays, pricing: RowPricing) -> float:
+def every_column_lp(arrays, pricing: RowPricing, siblings: bool = False) -> float:
     """The relaxation's programme written out column by column (every request, worker,
-    date option and meeting day), solved whole: what column generation must reach."""
+    date option and meeting day), solved whole: what column generation must reach. With
+    ``siblings``, a row ``x[r, w] <= z[f, w]`` for every family request and worker, each
+    ``z`` in [0, 1] at one split, less one split per family."""
     rows, workers = arrays.cost.shape
     teams, days = pricing.meeting_days.shape
     h = highspy.Highs()
@@ -54,16 +56,29 @@ def every_column_lp(arrays, pricing: RowPricing) -> float:
     h.addRows(len(upper), lower, upper, 0, np.zeros(len(upper), dtype=np.int32),
               np.zeros(0, dtype=np.int32), np.zeros(0))
 
-    def column(cost: float, entries: dict[int, float]) -> None:
-        h.addCol(cost, 0.0, inf, len(entries), np.array(list(entries), dtype=np.int32),
+    def column(cost: float, entries: dict[int, float], top: float = inf) -> None:
+        h.addCol(cost, 0.0, top, len(entries), np.array(list(entries), dtype=np.int32),
                  np.array(list(entries.values()), dtype=float))
 
+    family_of = {int(r): f for f, members in enumerate(arrays.family) for r in members if r >= 0}
+    sibling_row = {}
+    if siblings:
+        for r, f in family_of.items():
+            for w in range(workers):
+                sibling_row[r, w] = h.getNumRow()
+                h.addRow(-inf, 0.0, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        for f in range(len(arrays.family)):
+            for w in range(workers):
+                column(float(arrays.split), {sibling_row[r, w]: -1.0 for r, g in
+                                             family_of.items() if g == f}, top=1.0)
     priced = {int(r): i for i, r in enumerate(pricing.rows)}
     for r in range(rows):
         column(float(arrays.unallocated[r]), {r: 1.0})
         points = float(arrays.points[r])
         for w in range(workers):
             load = {busy_row[w]: points, full_row[w]: points}
+            if (r, w) in sibling_row:
+                load[sibling_row[r, w]] = 1.0
             if r not in priced:
                 if np.isfinite(arrays.cost[r, w]):
                     column(float(arrays.cost[r, w]), {r: 1.0, **load})
@@ -89,32 +104,44 @@ def every_column_lp(arrays, pricing: RowPricing) -> float:
         column(float(arrays.overload), {full_row[w]: -1.0})
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return h.getInfo().objective_function_value
+    families = len(arrays.family) if siblings else 0
+    return h.getInfo().objective_function_value - arrays.split * families
 
 
 def continuous_value(arrays, pricing: RowPricing, prices: row_lp.RowPrices) -> float:
+    """The Lagrangian at the programme's prices, children continuous: by duality, the
+    programme's optimum (with its sibling rows' prices, if any)."""
     here = replace(arrays, cost=arrays.cost.copy())
     here.cost[pricing.rows] = pricing.costs(prices.mu, prices.nu)[0]
-    return lagrangian(here, prices.pi) - lagrangian_rows._paid(pricing, prices.mu, prices.nu)
+    value = -lagrangian_rows._paid(pricing, prices.mu, prices.nu)
+    if prices.sigma is not None and len(arrays.family):
+        padded = np.vstack([prices.sigma, np.zeros((1, prices.sigma.shape[1]))])
+        spread = padded[arrays.family].sum(axis=1)
+        value += np.minimum(0.0, arrays.split - spread).sum() - arrays.split * len(arrays.family)
+        here = replace(here, cost=here.cost + prices.sigma)
+    return value + lagrangian(here, prices.pi)
 
 
-def test_generated_columns_reach_the_programme_over_every_column(weekly: PlanRun) -> None:
+@pytest.mark.parametrize("siblings", [False, True])
+def test_generated_columns_reach_the_programme_over_every_column(weekly: PlanRun,
+                                                                 siblings: bool) -> None:
     """At the generated programme's prices the Lagrangian (continuous) equals the optimum
-    of the programme with every column: no column it needed was left out."""
+    of the programme with every column (and every sibling row): nothing it needed was
+    left out."""
     problem = weekly.problem
     seen = 0
     for service in problem.services:
         arrays = service_arrays(problem, service)
         pricing = row_pricing(problem, service, arrays)
-        if pricing is None:
+        if pricing is None or (siblings and not len(arrays.family)):
             continue
-        prices = row_lp.lp_prices(arrays, pricing)
-        assert prices is not None
-        full = every_column_lp(arrays, pricing)
+        prices = row_lp.lp_prices(arrays, pricing, siblings=siblings)
+        assert prices is not None and prices.optimal
+        full = every_column_lp(arrays, pricing, siblings)
         assert continuous_value(arrays, pricing, prices) == pytest.approx(full, abs=1e-3), \
             service
         seen += 1
-    assert seen >= 3
+    assert seen >= 2
 
 
 def test_prices_from_any_round_bound_every_plan(weekly: PlanRun) -> None:
@@ -132,13 +159,14 @@ def test_prices_from_any_round_bound_every_plan(weekly: PlanRun) -> None:
         ids = {r.id for r in sub.requests}
         planned = check_plan(Plan(tuple(a for a in weekly.result.plan.assignments
                                         if a.request_id in ids)), sub).objective
-        early = row_lp.lp_prices(arrays, pricing, rounds=0)
-        assert early is not None
-        stopped += not early.optimal
-        value = lagrangian_rows.value_at(arrays, pricing, early.pi, early.mu, early.nu,
-                                         early.per_point)
-        assert value <= planned, service
-        assert continuous_value(arrays, pricing, early) <= planned, service
+        for siblings in (False, True):
+            early = row_lp.lp_prices(arrays, pricing, rounds=0, siblings=siblings)
+            assert early is not None
+            stopped += not early.optimal
+            value = lagrangian_rows.value_at(arrays, pricing, early.pi, early.mu, early.nu,
+                                             early.per_point, early.sigma)
+            assert value <= planned, service
+            assert continuous_value(arrays, pricing, early) <= planned, service
     assert stopped  # some service needed columns the first programme did not have
 
 

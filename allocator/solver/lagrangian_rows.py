@@ -181,35 +181,55 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     ``start``, the value without them), less its float-error margin.
 
     The prices are the relaxation's linear programme's optimal duals (allocator.solver.
-    row_lp), at which children are then taken whole and siblings kept; one subgradient
-    search from there follows the siblings further. Where the programme reaches no
-    optimum, the searches start from zero prices instead (:func:`searched_bound`).
+    row_lp), at which children are then taken whole and siblings kept; where a service's
+    families are few enough, a second programme with sibling rows prices the splits too.
+    Where the first programme reaches no optimum, subgradient searches from zero prices
+    are made instead (:func:`searched_bound`).
     """
-    from allocator.solver.row_lp import lp_prices
+    from allocator.solver.row_lp import SIBLING_PAIRS_UP_TO, lp_prices
 
     found = lp_prices(arrays, pricing)
     if found is None or not found.optimal:
         return searched_bound(arrays, pricing, prices, start, target)
     best = max(start, value_at(arrays, pricing, found.pi, found.mu, found.nu,
                                found.per_point))
-    # The programme has no siblings; where a family can split, the steps may find prices
-    # that price the split higher (the 30,000-child week's disability service: 4,302 ->
-    # 4,507). Elsewhere a search from the programme's prices gained nothing on the
-    # services measured, and gives up after GIVE_UP steps.
-    if math.ceil(best) < target and arrays.family.size:
-        best = max(best, _search(arrays, pricing, found.per_point, best, target, AIMS[0],
-                                 origin=(found.mu, found.nu)))
+    members = arrays.family[arrays.family >= 0]
+    if math.ceil(best) < target and len(members) \
+            and np.isfinite(arrays.cost[members]).sum() <= SIBLING_PAIRS_UP_TO:
+        split = lp_prices(arrays, pricing, siblings=True)
+        if split is not None and split.optimal:
+            best = max(best, value_at(arrays, pricing, split.pi, split.mu, split.nu,
+                                      split.per_point, split.sigma))
     return best
 
 
 def value_at(arrays: lag.ServiceArrays, pricing: RowPricing, pi: np.ndarray, mu: np.ndarray,
-             nu: np.ndarray, per_point: np.ndarray) -> float:
-    """The bound at these prices: children taken whole at ``pi``, or siblings kept at
-    ``per_point``, whichever is higher, less what the row prices paid."""
+             nu: np.ndarray, per_point: np.ndarray, sigma: np.ndarray | None = None) -> float:
+    """The bound at these prices, less what the row prices paid: the better of children
+    taken whole at ``pi`` and siblings kept at ``per_point`` (lag.family_dual).
+
+    ``sigma`` (R, W), if given, prices each family request's share of a worker against
+    the family's ``z`` there, as in the programme of allocator.solver.row_lp: a family
+    spread over workers pays one split per worker ``z`` marks, less one, so for any
+    ``sigma >= 0`` each pair costs ``sigma`` more and each family and worker adds
+    ``min(0, split - sum of sigma)`` (``z`` between 0 and 1 at its cheapest), less one
+    split per family. A family with no child allocated is charged -1 split there, below
+    its true 0: a bound all the same.
+    """
     here = replace(arrays, cost=arrays.cost.copy())
     here.cost[pricing.rows] = pricing.costs(mu, nu)[0]
-    return max(lag.lagrangian_whole(here, pi), lag.family_dual(here, per_point)) \
-        - _paid(pricing, mu, nu)
+    paid = _paid(pricing, mu, nu)
+    siblings = lag.family_dual(here, per_point)
+    if sigma is None or not len(arrays.family):
+        return max(lag.lagrangian_whole(here, pi), siblings) - paid
+    padded = np.vstack([sigma, np.zeros((1, sigma.shape[1]))])
+    spread = padded[arrays.family].sum(axis=1)  # (F, W); -1 pads index the zero row
+    z = np.minimum(0.0, arrays.split - spread)
+    families = arrays.split * len(arrays.family)
+    z_part = float(z.sum()) - families \
+        - lag.SAFETY * (float(np.abs(z).sum()) + families + 1.0)
+    whole = lag.lagrangian_whole(replace(here, cost=here.cost + sigma), pi) + z_part
+    return max(whole, siblings) - paid
 
 
 def _paid(pricing: RowPricing, mu: np.ndarray, nu: np.ndarray) -> float:
@@ -235,11 +255,10 @@ def searched_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.nd
 
 
 def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
-            start: float, target: float, aim: float,
-            origin: tuple[np.ndarray, np.ndarray] | None = None) -> float:
-    """One projected subgradient search of the row prices, from ``origin`` (zero if
-    None), its steps aiming at ``aim`` times the plan's cost ``target``."""
-    mu, nu = pricing.zero_prices() if origin is None else origin
+            start: float, target: float, aim: float) -> float:
+    """One projected subgradient search of the row prices, from zero, its steps aiming at
+    ``aim`` times the plan's cost ``target``."""
+    mu, nu = pricing.zero_prices()
     steps = max(30, min(STEPS, int(STEP_WORK / max(1, pricing.usable.size))))
     best, step, stale = start, 1.0, 0
     at_best = None  # (mu, nu, pi, what the row prices paid) at the best value

@@ -14,6 +14,12 @@ prices has a negative reduced cost (``RowPricing.costs`` finds them for every pa
 once), until none has. The programme is only a source of prices: the bound itself is
 computed from them by the Lagrangian functions, which hold at any prices, so neither an
 early stop nor the solver's tolerances can make it invalid.
+
+Siblings: a family spread over workers pays a split per worker beyond the first. Where a
+service's families are few, a second programme adds, for each family request and worker,
+``x[r, w] <= z[f, w]`` with ``z`` in [0, 1] at one split each (less one split per family);
+its rows are added a whole family at a time once the solution splits that family. Their
+duals (``sigma``) enter the bound as lagrangian_rows.value_at says.
 """
 
 from __future__ import annotations
@@ -34,6 +40,11 @@ if TYPE_CHECKING:
 # At most this many re-solves after adding columns: the 12,000- and 30,000-child weeks'
 # services needed 3 to 6.
 ROUNDS = 30
+# Sibling rows (x[r, w] <= z[f, w] for each family request and worker) are added where the
+# families have at most this many (request, worker) pairs: the 30,000-child week's
+# disability service (4,641 pairs) rose from 4,302 to 5,020 in 0.4 s, while its assessment
+# service (61,372) gained 64 for 83 s.
+SIBLING_PAIRS_UP_TO = 5_000
 TOLERANCE = 1e-6  # a column is added when its reduced cost is below minus this
 
 
@@ -47,6 +58,9 @@ class RowPrices:
     mu: np.ndarray  # (T, J)
     nu: np.ndarray  # (W, weeks)
     per_point: np.ndarray  # (W,)
+    # (R, W) per family request and worker, the price of its sibling row (x <= z); 0 where
+    # the programme has no such row
+    sigma: np.ndarray | None = None
     # No column is left with a negative reduced cost: these are the programme's optimal
     # duals. Otherwise they are a restricted programme's, a bound all the same but
     # possibly a poor one.
@@ -70,63 +84,171 @@ class _Columns:
                           for f in ("row", "worker", "slot", "week", "cost")))
 
 
-def lp_prices(arrays: lag.ServiceArrays, pricing: RowPricing,
-              rounds: int = ROUNDS) -> RowPrices | None:
-    """The relaxation's optimal prices after at most ``rounds`` of added columns (marked
-    not optimal if columns were still being added), or None if HiGHS does not solve a
-    restricted programme."""
+def lp_prices(arrays: lag.ServiceArrays, pricing: RowPricing, rounds: int = ROUNDS,
+              siblings: bool = False) -> RowPrices | None:
+    """The relaxation's optimal prices after at most ``rounds`` of added columns (and,
+    with ``siblings``, sibling rows), marked not optimal if they were still being added;
+    None if HiGHS does not solve a restricted programme."""
     import highspy
 
-    rows, cols = arrays.cost.shape
-    slots_n = pricing.meeting_days.size
-    weeks_n = cols * pricing.weeks
-    load_row = rows + slots_n + weeks_n  # first of the two load rows per worker
-    zero_mu, zero_nu = pricing.zero_prices()
-    columns = _Columns.concat([_unpriced_columns(arrays, pricing),
-                               _priced_columns(arrays, pricing, zero_mu, zero_nu, None)])
-    h = _highs()
-    inf = highspy.kHighsInf
-    # Rows: one per request (its columns and u sum to 1), slots, limits, two load rows per
-    # worker (points taken less the slack over busy, and over full, at most busy and full).
-    lower = np.concatenate([np.ones(rows), np.full(slots_n + weeks_n + 2 * cols, -inf)])
-    upper = np.concatenate([np.ones(rows), np.repeat(pricing.slots, pricing.meeting_days.shape[1]),
-                            np.repeat(pricing.limit, pricing.weeks), arrays.busy, arrays.full])
-    h.addRows(len(lower), lower, upper, 0, np.zeros(len(lower), dtype=np.int32),
-              np.zeros(0, dtype=np.int32), np.zeros(0))
-    # u_r (unallocated) and each worker's two slacks.
-    _add(h, np.concatenate([arrays.unallocated, np.full(cols, arrays.balance),
-                            np.full(cols, arrays.overload)]),
-         [[r] for r in range(rows)] + [[load_row + w] for w in range(cols)]
-         + [[load_row + cols + w] for w in range(cols)],
-         [[1.0]] * rows + [[-1.0]] * (2 * cols))
-    _add_columns(h, columns, arrays, rows, slots_n, load_row, cols)
-    known = _codes(columns, pricing, cols)
+    programme = _Programme(arrays, pricing, siblings)
     prices = None
     for _ in range(rounds + 1):
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        programme.h.run()
+        if programme.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None if prices is None else replace(prices, optimal=False)
-        dual = np.asarray(h.getSolution().row_dual)
-        prices = RowPrices(
-            pi=dual[:rows],
-            mu=np.maximum(0.0, -dual[rows:rows + slots_n]).reshape(pricing.meeting_days.shape),
-            nu=np.maximum(0.0, -dual[rows + slots_n:load_row]).reshape(cols, pricing.weeks),
-            per_point=np.maximum(0.0, -(dual[load_row:load_row + cols]
-                                        + dual[load_row + cols:load_row + 2 * cols])))
-        fresh = _priced_columns(arrays, pricing, prices.mu, prices.nu, prices)
-        code = _codes(fresh, pricing, cols)
-        new = ~np.isin(code, known)
-        if not new.any():
+        prices = programme.prices()
+        if not programme.extend(prices):
             return prices
-        fresh = _Columns(*(getattr(fresh, f)[new] for f in ("row", "worker", "slot", "week",
-                                                           "cost")))
+    return None if prices is None else replace(prices, optimal=False)
+
+
+class _Programme:
+    """The restricted programme in HiGHS and what it holds.
+
+    Rows: one per request (its columns and u sum to 1), slots, limits, two load rows per
+    worker (points taken less the slack over busy, and over full, at most busy and full),
+    then sibling rows as they are needed. Columns: u per request, the two slacks per worker,
+    then (request, worker, date, meeting) columns and each family's ``z`` per worker.
+    """
+
+    def __init__(self, arrays: lag.ServiceArrays, pricing: RowPricing, siblings: bool):
+        import highspy
+
+        self.arrays, self.pricing = arrays, pricing
+        rows, cols = arrays.cost.shape
+        self.rows, self.cols = rows, cols
+        self.slots_n = pricing.meeting_days.size
+        self.load_row = rows + self.slots_n + cols * pricing.weeks
+        self.h = h = _highs()
+        inf = highspy.kHighsInf
+        lower = np.concatenate([np.ones(rows), np.full(self.load_row - rows + 2 * cols, -inf)])
+        upper = np.concatenate([np.ones(rows),
+                                np.repeat(pricing.slots, pricing.meeting_days.shape[1]),
+                                np.repeat(pricing.limit, pricing.weeks), arrays.busy,
+                                arrays.full])
+        h.addRows(len(lower), lower, upper, 0, np.zeros(len(lower), dtype=np.int32),
+                  np.zeros(0, dtype=np.int32), np.zeros(0))
+        _add(h, np.concatenate([arrays.unallocated, np.full(cols, arrays.balance),
+                                np.full(cols, arrays.overload)]),
+             [[r] for r in range(rows)] + [[self.load_row + w] for w in range(cols)]
+             + [[self.load_row + cols + w] for w in range(cols)],
+             [[1.0]] * rows + [[-1.0]] * (2 * cols))
+        # Siblings: each family's lead requests (arrays.family), the sibling row of each
+        # (request, worker) pair once it has one, and each family's z column per worker.
+        self.family_of = np.full(rows, -1)
+        for f, members in enumerate(arrays.family if siblings else ()):
+            self.family_of[members[members >= 0]] = f
+        self.sibling_row = np.full((rows, cols), -1)
+        self.z_column: dict[tuple[int, int], int] = {}
+        self.columns: list[_Columns] = []
+        self.index: list[np.ndarray] = []  # each column's index in HiGHS
+        zero_mu, zero_nu = pricing.zero_prices()
+        first = _Columns.concat([_unpriced_columns(arrays, pricing),
+                                 _priced_columns(arrays, pricing, zero_mu, zero_nu, None)])
+        self.known = _codes(first, pricing, cols)
+        self._add_columns(first)
+
+    def prices(self) -> RowPrices:
+        """The duals of the last optimum as prices."""
+        dual = np.asarray(self.h.getSolution().row_dual)
+        rows, cols, load = self.rows, self.cols, self.load_row
+        sigma = None
+        if (self.family_of >= 0).any():
+            sigma = np.zeros((rows, cols))
+            held = self.sibling_row >= 0
+            sigma[held] = np.maximum(0.0, -dual[self.sibling_row[held]])
+        return RowPrices(
+            pi=dual[:rows],
+            mu=np.maximum(0.0, -dual[rows:rows + self.slots_n]).reshape(
+                self.pricing.meeting_days.shape),
+            nu=np.maximum(0.0, -dual[rows + self.slots_n:load]).reshape(
+                cols, self.pricing.weeks),
+            per_point=np.maximum(0.0, -(dual[load:load + cols] + dual[load + cols:load + 2 * cols])),
+            sigma=sigma)
+
+    def extend(self, prices: RowPrices) -> bool:
+        """Add the sibling rows the last solution breaks, or else the columns priced out at
+        ``prices``; False if there is nothing to add (the programme is solved)."""
+        if self._add_sibling_rows():
+            # Added rows keep the basis dual feasible: the dual simplex re-solves.
+            self.h.setOptionValue("simplex_strategy", 1)
+            return True
+        fresh = _priced_columns(self.arrays, self.pricing, prices.mu, prices.nu, prices)
+        code = _codes(fresh, self.pricing, self.cols)
+        new = ~np.isin(code, self.known)
+        if not new.any():
+            return False
         # Added columns keep the basis primal feasible: primal simplex re-solves in a few
         # hundred iterations where the dual simplex took thousands (a 30,000-child
         # safeguarding service: 2 s each against 0.2-0.5 s).
-        h.setOptionValue("simplex_strategy", 4)
-        known = np.concatenate([known, code[new]])
-        _add_columns(h, fresh, arrays, rows, slots_n, load_row, cols)
-    return None if prices is None else replace(prices, optimal=False)
+        self.h.setOptionValue("simplex_strategy", 4)
+        self.known = np.concatenate([self.known, code[new]])
+        self._add_columns(_Columns(*(getattr(fresh, f)[new]
+                                     for f in ("row", "worker", "slot", "week", "cost"))))
+        return True
+
+    def _add_sibling_rows(self) -> bool:
+        """For each family's request and worker the solution joins (any share) without a
+        row yet: the row ``x[r, w] <= z[f, w]``, with ``z[f, w]`` (cost: one split) if new."""
+        if not (self.family_of >= 0).any():
+            return False
+        columns, index = _Columns.concat(self.columns), np.concatenate(self.index)
+        value = np.asarray(self.h.getSolution().col_value)[index]
+        member = self.family_of[columns.row] >= 0
+        share = np.zeros((self.rows, self.cols))
+        np.add.at(share, (columns.row[member], columns.worker[member]), value[member])
+        r, w = np.nonzero((share > 1e-9) & (self.sibling_row < 0))
+        if len(r) == 0:
+            return False
+        # Every row of each family concerned at once: added only where the solution
+        # went, a family's share moved on to another worker each round (the 12,000-child
+        # assessment service: 200 rounds without an optimum).
+        families = np.unique(self.family_of[r])
+        r, w = np.nonzero(np.isin(self.family_of, families)[:, None]
+                          & np.isfinite(self.arrays.cost) & (self.sibling_row < 0))
+        f = self.family_of[r]
+        for key in sorted(set(zip(f.tolist(), w.tolist()))):
+            if key not in self.z_column:
+                self.z_column[key] = self.h.getNumCol()
+                _add(self.h, np.array([self.arrays.split]), [[]], [[]], upper=1.0)
+        first_row = self.h.getNumRow()
+        self.sibling_row[r, w] = first_row + np.arange(len(r))
+        # Each new row: the pair's columns (+1) and the family's z (-1).
+        pair = columns.row * self.cols + columns.worker
+        rows_of_column = self.sibling_row.reshape(-1)[pair]
+        hit = rows_of_column >= first_row
+        entries = [(int(row), int(col), 1.0) for row, col in zip(rows_of_column[hit], index[hit])]
+        entries += [(first_row + k, self.z_column[int(f[k]), int(w[k])], -1.0)
+                    for k in range(len(r))]
+        entries.sort()
+        counts = np.bincount([e[0] - first_row for e in entries], minlength=len(r))
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+        self.h.addRows(len(r), np.full(len(r), -np.inf), np.zeros(len(r)), len(entries),
+                       starts, np.array([e[1] for e in entries], dtype=np.int32),
+                       np.array([e[2] for e in entries]))
+        return True
+
+    def _add_columns(self, columns: _Columns) -> None:
+        """Add columns: each is in its request's row, its slot and limit rows if any, its
+        worker's two load rows (its points) and its pair's sibling row if it has one."""
+        n = len(columns.row)
+        first = self.h.getNumCol()
+        points = self.arrays.points[columns.row]
+        sibling = self.sibling_row[columns.row, columns.worker]
+        rows, load = self.rows, self.load_row
+        index = np.stack([columns.row, rows + columns.slot, rows + self.slots_n + columns.week,
+                          load + columns.worker, load + self.cols + columns.worker, sibling],
+                         axis=1)
+        value = np.stack([np.ones(n), np.ones(n), np.ones(n), points, points, np.ones(n)], axis=1)
+        keep = np.stack([np.ones(n, bool), columns.slot >= 0, columns.week >= 0,
+                         np.ones(n, bool), np.ones(n, bool), sibling >= 0], axis=1)
+        counts = keep.sum(axis=1)
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
+        self.h.addCols(n, columns.cost, np.zeros(n), np.full(n, np.inf), int(counts.sum()),
+                       starts, index[keep].astype(np.int32), value[keep])
+        self.columns.append(columns)
+        self.index.append(first + np.arange(n))
 
 
 def _unpriced_columns(arrays: lag.ServiceArrays, pricing: RowPricing) -> _Columns:
@@ -147,6 +269,8 @@ def _priced_columns(arrays: lag.ServiceArrays, pricing: RowPricing, mu: np.ndarr
     if prices is not None:
         reduced = (best + np.outer(arrays.points[pricing.rows], prices.per_point)
                    - prices.pi[pricing.rows][:, None])
+        if prices.sigma is not None:
+            reduced = reduced + prices.sigma[pricing.rows]
         finite &= reduced < -TOLERANCE * (1.0 + np.abs(prices.pi[pricing.rows])[:, None])
     i, w = np.nonzero(finite)
     o, j = option[i, w], meeting[i, w]
@@ -169,27 +293,12 @@ def _codes(columns: _Columns, pricing: RowPricing, workers: int) -> np.ndarray:
             + columns.slot + 1) * weeks + columns.week + 1
 
 
-def _add_columns(h: object, columns: _Columns, arrays: lag.ServiceArrays, rows: int,
-                 slots_n: int, load_row: int, workers: int) -> None:
-    """Add columns: each is in its request's row, its slot and limit rows if any, and its
-    worker's two load rows (its points)."""
-    n = len(columns.row)
-    points = arrays.points[columns.row]
-    index = np.stack([columns.row, rows + columns.slot, rows + slots_n + columns.week,
-                      load_row + columns.worker, load_row + workers + columns.worker], axis=1)
-    value = np.stack([np.ones(n), np.ones(n), np.ones(n), points, points], axis=1)
-    keep = np.stack([np.ones(n, bool), columns.slot >= 0, columns.week >= 0,
-                     np.ones(n, bool), np.ones(n, bool)], axis=1)
-    counts = keep.sum(axis=1)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-    h.addCols(n, columns.cost, np.zeros(n), np.full(n, np.inf), int(counts.sum()), starts,
-              index[keep].astype(np.int32), value[keep])
-
-
-def _add(h: object, cost: np.ndarray, index: list[list[int]], value: list[list[float]]) -> None:
+def _add(h: object, cost: np.ndarray, index: list[list[int]], value: list[list[float]],
+         upper: float = np.inf) -> None:
+    """Add columns given as lists of (row, value) entries, between 0 and ``upper``."""
     counts = np.array([len(i) for i in index])
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)
-    h.addCols(len(cost), cost, np.zeros(len(cost)), np.full(len(cost), np.inf),
+    h.addCols(len(cost), cost, np.zeros(len(cost)), np.full(len(cost), upper),
               int(counts.sum()), starts, np.array([x for i in index for x in i], dtype=np.int32),
               np.array([x for v in value for x in v], dtype=float))
 

@@ -41,6 +41,12 @@ SAFETY = 1e-9
 DEFLECT = 1.5  # deflection factor of the subgradient steps
 PATIENCE = 40  # steps without progress before the step is halved
 SWEEPS = 3  # at most this many rounds of exact one-worker price moves at the end
+NEGLIGIBLE_SAVING = 1e-6  # a whole child saving at most this is not tried in the table
+# Past this many cells (children tried x workers x loads) the whole-children table gives way
+# to the continuous knapsack: at a linear programme's prices on the 12,000-child
+# re-allocation's safeguarding service, where a child over a full worker saves something
+# at almost every other, it took 120 s for 1% more than the continuous value.
+WHOLE_CELLS = 200_000_000
 
 
 @dataclass(frozen=True)
@@ -90,15 +96,16 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
         prices = _Coordinates(arrays, prices).ascend(SWEEPS)
         best = max(best, lagrangian_whole(arrays, request_prices(arrays, prices)),
                    family_dual(arrays, prices))
-    # A re-allocation's few weekly transfers move its bound little, and each priced step
-    # re-solves the relaxation of every child: rows are priced for weekly plans only.
-    weekly = not any(r.restructure for r in problem.requests_in(service))
-    if with_rows and weekly and upper is not None and math.ceil(best) < target:
+    if with_rows and upper is not None and math.ceil(best) < target:
         from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
 
         pricing = row_pricing(problem, service, arrays)
         if pricing is not None:
-            best = max(best, priced_rows_bound(arrays, pricing, prices, best, target))
+            # A re-allocation's subgradient steps would each re-solve the relaxation of
+            # every child: there the rows are priced only by the linear programme.
+            weekly = not any(r.restructure for r in problem.requests_in(service))
+            best = max(best, priced_rows_bound(arrays, pricing, prices, best, target,
+                                               search=weekly))
     # Every objective term is an integer, so the optimum is at least the next integer.
     return max(0, math.ceil(best))
 
@@ -246,7 +253,11 @@ def _whole_knapsacks(arrays: ServiceArrays, pi: np.ndarray) -> tuple[float, floa
     points = arrays.points[rows]
     if not np.array_equal(points, np.round(points)):
         return _knapsacks(arrays, pi)
-    free = points == 0
+    # A child of no points, or whose saving is negligible, is counted as taken at no load
+    # cost: never less than it could bring to any set, so still a bound. At a linear
+    # programme's optimal prices many pairs save nothing but float noise, and each would
+    # widen the table (the 12,000-child re-allocation's safeguarding service: 120 s).
+    free = (points == 0) | (saving <= NEGLIGIBLE_SAVING)
     value, spread = -float(saving[free].sum()), float(saving[free].sum())
     cols, saving, points = cols[~free], saving[~free], points[~free].astype(int)
     if len(cols) == 0:
@@ -269,6 +280,8 @@ def _whole_knapsacks(arrays: ServiceArrays, pi: np.ndarray) -> tuple[float, floa
     gain = np.zeros((len(workers), width))
     added[slot, step], gain[slot, step] = points, saving
     top = int(min(cap.max(), added.sum(axis=1).max()))
+    if width * len(workers) * (top + 1) > WHOLE_CELLS:
+        return _knapsacks(arrays, pi)  # a bound all the same, never below it
     load = np.arange(top + 1)
     most = np.full((len(workers), top + 1), -np.inf)
     most[:, 0] = 0.0

@@ -176,7 +176,7 @@ FALLBACK_AIM = 1.6
 
 
 def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
-                      start: float, target: float) -> float:
+                      start: float, target: float, search: bool = True) -> float:
     """The best Lagrangian value found with prices on the slot and limit rows (at least
     ``start``, the value without them), less its float-error margin.
 
@@ -184,13 +184,13 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     row_lp), at which children are then taken whole and siblings kept; where a service's
     families are few enough, a second programme with sibling rows prices the splits too.
     Where the first programme reaches no optimum, subgradient searches from zero prices
-    are made instead (:func:`searched_bound`).
+    are made instead (:func:`searched_bound`), if ``search``.
     """
     from allocator.solver.row_lp import SIBLING_PAIRS_UP_TO, lp_prices
 
     found = lp_prices(arrays, pricing)
     if found is None or not found.optimal:
-        return searched_bound(arrays, pricing, prices, start, target)
+        return searched_bound(arrays, pricing, prices, start, target) if search else start
     best = max(start, value_at(arrays, pricing, found.pi, found.mu, found.nu,
                                found.per_point))
     members = arrays.family[arrays.family >= 0]

@@ -44,7 +44,11 @@ ROUNDS = 30
 # families have at most this many (request, worker) pairs: the 30,000-child week's
 # disability service (4,641 pairs) rose from 4,302 to 5,020 in 0.4 s, while its assessment
 # service (61,372) gained 64 for 83 s.
-SIBLING_PAIRS_UP_TO = 5_000
+SIBLING_PAIRS_UP_TO = 15_000
+# Pairs of requests without dates (a re-allocation's kept children) join as columns all at
+# once up to this many, or else each request's FIRST_PAIRS cheapest, the rest as priced out.
+ALL_PAIRS_UP_TO = 200_000
+FIRST_PAIRS = 10
 TOLERANCE = 1e-6  # a column is added when its reduced cost is below minus this
 
 
@@ -144,7 +148,7 @@ class _Programme:
         self.columns: list[_Columns] = []
         self.index: list[np.ndarray] = []  # each column's index in HiGHS
         zero_mu, zero_nu = pricing.zero_prices()
-        first = _Columns.concat([_unpriced_columns(arrays, pricing),
+        first = _Columns.concat([_unpriced_columns(arrays, pricing, None),
                                  _priced_columns(arrays, pricing, zero_mu, zero_nu, None)])
         self.known = _codes(first, pricing, cols)
         self._add_columns(first)
@@ -174,7 +178,9 @@ class _Programme:
             # Added rows keep the basis dual feasible: the dual simplex re-solves.
             self.h.setOptionValue("simplex_strategy", 1)
             return True
-        fresh = _priced_columns(self.arrays, self.pricing, prices.mu, prices.nu, prices)
+        fresh = _Columns.concat([
+            _unpriced_columns(self.arrays, self.pricing, prices),
+            _priced_columns(self.arrays, self.pricing, prices.mu, prices.nu, prices)])
         code = _codes(fresh, self.pricing, self.cols)
         new = ~np.isin(code, self.known)
         if not new.any():
@@ -251,10 +257,28 @@ class _Programme:
         self.index.append(first + np.arange(n))
 
 
-def _unpriced_columns(arrays: lag.ServiceArrays, pricing: RowPricing) -> _Columns:
-    """Every allowed pair of the requests the row prices leave alone, at its cost."""
+def _unpriced_columns(arrays: lag.ServiceArrays, pricing: RowPricing,
+                      prices: RowPrices | None) -> _Columns:
+    """Pairs of the requests the row prices leave alone (one column each: the pair's
+    cost). At first, every pair, or where they are more than :data:`ALL_PAIRS_UP_TO`,
+    each request's :data:`FIRST_PAIRS` cheapest with the load cost of the child alone;
+    with ``prices``, those whose reduced cost is negative."""
     mask = np.isfinite(arrays.cost)
     mask[pricing.rows] = False
+    if prices is not None:
+        reduced = arrays.cost + np.outer(arrays.points, prices.per_point) - prices.pi[:, None]
+        if prices.sigma is not None:
+            reduced = reduced + prices.sigma
+        with np.errstate(invalid="ignore"):
+            mask &= reduced < -TOLERANCE * (1.0 + np.abs(prices.pi)[:, None])
+    elif mask.sum() > ALL_PAIRS_UP_TO:
+        alone = np.where(mask, arrays.cost + lag._load_cost(
+            arrays, arrays.points[None, :], np.arange(arrays.cost.shape[1])).T, np.inf)
+        keep = min(FIRST_PAIRS, alone.shape[1])
+        cheapest = np.argpartition(alone, keep - 1, axis=1)[:, :keep]
+        picked = np.zeros_like(mask)
+        np.put_along_axis(picked, cheapest, True, axis=1)
+        mask &= picked
     r, w = np.nonzero(mask)
     none = np.full(len(r), -1)
     return _Columns(r, w, none, none.copy(), arrays.cost[r, w])

@@ -210,6 +210,22 @@ def test_whole_knapsacks_match_every_subset() -> None:
         assert lagrangian_whole(arrays, pi) >= lagrangian(arrays, pi) - 1e-6
 
 
+def test_a_table_too_large_gives_way_to_the_continuous_knapsack(monkeypatch) -> None:
+    """Past WHOLE_CELLS the whole-children table is not built: the bound is the continuous
+    knapsack's, lower but a bound; and a child saving a negligible amount is counted as
+    taken free, which can only lower the bound, by at most what it saves."""
+    from allocator.solver import lagrangian as lag
+
+    arrays = service_arrays(two_workers(15), "s")
+    pi = np.array([1000.0, 0.0])
+    monkeypatch.setattr(lag, "WHOLE_CELLS", 0)
+    assert lagrangian_whole(arrays, pi) == pytest.approx(lagrangian(arrays, pi))
+    monkeypatch.undo()
+    tiny = np.array([1000.0, arrays.cost[1].min() + 0.5 * lag.NEGLIGIBLE_SAVING])
+    assert lagrangian_whole(arrays, tiny) == pytest.approx(800, abs=1e-3)
+    assert lagrangian_whole(arrays, tiny) <= 800 + lag.NEGLIGIBLE_SAVING
+
+
 def test_a_forbidden_worker_is_not_counted() -> None:
     # With W1 an ASYE and C1 statutory, W1 may not lead C1: it goes to W2 and pays 1,000.
     problem = two_workers(10)

@@ -10,10 +10,11 @@ Here those rows are priced instead of dropped: ``mu[team, day] >= 0`` per meetin
 ``nu[worker, week] >= 0`` per new child. For any such prices, each pair's cheapest date and
 meeting day including the prices, minus ``mu * slots`` and ``nu * limit`` summed, is again
 a lower bound (weak duality: a plan that keeps the rows pays no more than its cost there).
-The prices are searched by projected subgradient steps on how far the relaxation's plan
-oversubscribes each row, each step re-pricing the pairs and re-solving the relaxation from
-the last point prices. The best value is at most the linear relaxation with both rows; it
-never relies on a step being good, only on the prices being non-negative.
+The prices are the optimal duals of the relaxation's linear programme (allocator.solver.
+row_lp); where it reaches no optimum, they are searched by projected subgradient steps on
+how far the relaxation's plan oversubscribes each row, each step re-pricing the pairs and
+re-solving the relaxation from the last point prices. Either way the bound never relies on
+the prices being good, only on their being non-negative.
 """
 
 from __future__ import annotations
@@ -185,8 +186,9 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     ``start``, the value without them), less its float-error margin.
 
     The prices are the relaxation's linear programme's optimal duals (allocator.solver.
-    row_lp), at which children are then taken whole and siblings kept; where a service's
-    families are few enough, a second programme with sibling rows prices the splits too.
+    row_lp), at which children are then taken whole and siblings kept; where that
+    programme's plan splits a family and the families have few enough pairs, a second
+    programme with sibling rows prices the splits too.
     Where the first programme reaches no optimum, subgradient searches from zero prices
     are made instead (:func:`searched_bound`), if ``search``.
     """

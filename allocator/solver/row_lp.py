@@ -15,8 +15,10 @@ once), until none has. The programme is only a source of prices: the bound itsel
 computed from them by the Lagrangian functions, which hold at any prices, so neither an
 early stop nor the solver's tolerances can make it invalid.
 
-Siblings: a family spread over workers pays a split per worker beyond the first. Where a
-service's families are few, a second programme adds, for each family request and worker,
+Siblings: a family spread over workers pays a split per worker beyond the first. Where the
+first programme's plan splits a family and the service's families have few pairs
+(lagrangian_rows.priced_rows_bound decides), a second programme adds, for each family
+request and worker,
 ``x[r, w] <= z[f, w]`` with ``z`` in [0, 1] at one split each (less one split per family);
 its rows are added a whole family at a time once the solution splits that family. Their
 duals (``sigma``) enter the bound as lagrangian_rows.value_at says.
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -169,7 +172,8 @@ class _Programme:
                 self.pricing.meeting_days.shape),
             nu=np.maximum(0.0, -dual[rows + self.slots_n:load]).reshape(
                 cols, self.pricing.weeks),
-            per_point=np.maximum(0.0, -(dual[load:load + cols] + dual[load + cols:load + 2 * cols])),
+            per_point=np.maximum(0.0, -(dual[load:load + cols]
+                                        + dual[load + cols:load + 2 * cols])),
             sigma=sigma)
 
     def extend(self, prices: RowPrices) -> bool:
@@ -344,8 +348,7 @@ def _highs() -> object:
 
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
-    import sys
-
+    """Standard output (the file descriptor, which C++ writes to) sent to /dev/null."""
     sys.stdout.flush()
     saved = os.dup(1)
     try:

@@ -216,6 +216,8 @@ def capacity_rows(run: PlanRun) -> Iterable[dict[str, object]]:
 
 
 def plan_json(run: PlanRun, roster: list[dict[str, object]]) -> dict[str, object]:
+    from importlib.metadata import version
+
     import ortools
 
     from allocator import __version__
@@ -226,7 +228,9 @@ def plan_json(run: PlanRun, roster: list[dict[str, object]]) -> dict[str, object
         "pack": run.pack.pack.id,
         "week": run.week,
         "seed": run.seed,
-        "versions": {"caseload": __version__, "ortools": ortools.__version__},
+        # HiGHS solves the bound's linear programme (allocator.solver.row_lp).
+        "versions": {"caseload": __version__, "ortools": ortools.__version__,
+                     "highspy": version("highspy")},
         "summary": summarise(run).as_dict(),
         "solver": {"status": run.result.status, "objective": run.result.objective,
                    "bound": run.result.bound, "gap": round(run.result.gap, 6),

@@ -20,10 +20,10 @@ from allocator.demo import write_demo
 from allocator.pipeline import PlanRun, run_plan
 from allocator.plan import Plan
 from allocator.solver import lagrangian_rows, row_lp
-from allocator.solver.lagrangian import lagrangian, service_arrays, service_lower_bound
-from allocator.solver.lagrangian_rows import RowPricing, row_pricing
+from allocator.solver.lagrangian import lagrangian, service_lower_bound
+from allocator.solver.lagrangian_rows import RowPricing
 from allocator.solver.model import solve_service
-from tests.test_lagrangian import three_on_one_day
+from tests.test_lagrangian import priced_services, three_on_one_day
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,13 +111,10 @@ def every_column_lp(arrays, pricing: RowPricing, siblings: bool = False) -> floa
 def continuous_value(arrays, pricing: RowPricing, prices: row_lp.RowPrices) -> float:
     """The Lagrangian at the programme's prices, children continuous: by duality, the
     programme's optimum (with its sibling rows' prices, if any)."""
-    here = replace(arrays, cost=arrays.cost.copy())
-    here.cost[pricing.rows] = pricing.costs(prices.mu, prices.nu)[0]
+    here = lagrangian_rows.priced_arrays(arrays, pricing, prices.mu, prices.nu)
     value = -lagrangian_rows._paid(pricing, prices.mu, prices.nu)
     if prices.sigma is not None and len(arrays.family):
-        padded = np.vstack([prices.sigma, np.zeros((1, prices.sigma.shape[1]))])
-        spread = padded[arrays.family].sum(axis=1)
-        value += np.minimum(0.0, arrays.split - spread).sum() - arrays.split * len(arrays.family)
+        value += lagrangian_rows.sibling_rows_value(arrays, prices.sigma)
         here = replace(here, cost=here.cost + prices.sigma)
     return value + lagrangian(here, prices.pi)
 
@@ -130,10 +127,8 @@ def test_generated_columns_reach_the_programme_over_every_column(weekly: PlanRun
     left out."""
     problem = weekly.problem
     seen = 0
-    for service in problem.services:
-        arrays = service_arrays(problem, service)
-        pricing = row_pricing(problem, service, arrays)
-        if pricing is None or (siblings and not len(arrays.family)):
+    for service, arrays, pricing in priced_services(problem):
+        if siblings and not len(arrays.family):
             continue
         prices = row_lp.lp_prices(arrays, pricing, siblings=siblings)
         assert prices is not None and prices.optimal
@@ -150,11 +145,7 @@ def test_prices_from_any_round_bound_every_plan(weekly: PlanRun) -> None:
     still below the service's plan: no price can make it pass one."""
     problem = weekly.problem
     stopped = 0
-    for service in problem.services:
-        arrays = service_arrays(problem, service)
-        pricing = row_pricing(problem, service, arrays)
-        if pricing is None:
-            continue
+    for service, arrays, pricing in priced_services(problem):
         sub = service_problem(problem, service)
         ids = {r.id for r in sub.requests}
         planned = check_plan(Plan(tuple(a for a in weekly.result.plan.assignments

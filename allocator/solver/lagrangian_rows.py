@@ -197,12 +197,13 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     found = lp_prices(arrays, pricing)
     if found is None or not found.optimal:
         return searched_bound(arrays, pricing, prices, start, target) if search else start
-    best = max(start, value_at(arrays, pricing, found.pi, found.mu, found.nu,
-                               found.per_point))
+    here = priced_arrays(arrays, pricing, found.mu, found.nu)
+    best = max(start, _value(here, found.pi, found.per_point, None)
+               - _paid(pricing, found.mu, found.nu))
     members = arrays.family[arrays.family >= 0]
     if math.ceil(best) < target and len(members) \
             and np.isfinite(arrays.cost[members]).sum() <= SIBLING_PAIRS_UP_TO \
-            and _splits_families(arrays, pricing, found):
+            and _splits_families(here, found):
         split = lp_prices(arrays, pricing, siblings=True)
         if split is not None and split.optimal:
             best = max(best, value_at(arrays, pricing, split.pi, split.mu, split.nu,
@@ -210,43 +211,57 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     return best
 
 
+def priced_arrays(arrays: lag.ServiceArrays, pricing: RowPricing, mu: np.ndarray,
+                  nu: np.ndarray) -> lag.ServiceArrays:
+    """The service's arrays with each priced pair at its cheapest date and meeting
+    including the row prices."""
+    here = replace(arrays, cost=arrays.cost.copy())
+    here.cost[pricing.rows] = pricing.costs(mu, nu)[0]
+    return here
+
+
 def value_at(arrays: lag.ServiceArrays, pricing: RowPricing, pi: np.ndarray, mu: np.ndarray,
              nu: np.ndarray, per_point: np.ndarray, sigma: np.ndarray | None = None) -> float:
     """The bound at these prices, less what the row prices paid: the better of children
-    taken whole at ``pi`` and siblings kept at ``per_point`` (lag.family_dual).
+    taken whole at ``pi`` and siblings kept at ``per_point`` (lag.family_dual); with
+    ``sigma``, the sibling rows' prices too (:func:`sibling_rows_value`)."""
+    return _value(priced_arrays(arrays, pricing, mu, nu), pi, per_point, sigma) \
+        - _paid(pricing, mu, nu)
 
-    ``sigma`` (R, W), if given, prices each family request's share of a worker against
-    the family's ``z`` there, as in the programme of allocator.solver.row_lp: a family
-    spread over workers pays one split per worker ``z`` marks, less one, so for any
-    ``sigma >= 0`` each pair costs ``sigma`` more and each family and worker adds
-    ``min(0, split - sum of sigma)`` (``z`` between 0 and 1 at its cheapest), less one
-    split per family. A family with no child allocated is charged -1 split there, below
-    its true 0: a bound all the same.
-    """
-    here = replace(arrays, cost=arrays.cost.copy())
-    here.cost[pricing.rows] = pricing.costs(mu, nu)[0]
-    paid = _paid(pricing, mu, nu)
+
+def _value(here: lag.ServiceArrays, pi: np.ndarray, per_point: np.ndarray,
+           sigma: np.ndarray | None) -> float:
+    """:func:`value_at` on arrays already priced, before what the row prices paid."""
     siblings = lag.family_dual(here, per_point)
-    if sigma is None or not len(arrays.family):
-        return max(lag.lagrangian_whole(here, pi), siblings) - paid
+    if sigma is None or not len(here.family):
+        return max(lag.lagrangian_whole(here, pi), siblings)
+    whole = lag.lagrangian_whole(replace(here, cost=here.cost + sigma), pi) \
+        + sibling_rows_value(here, sigma)
+    return max(whole, siblings)
+
+
+def sibling_rows_value(arrays: lag.ServiceArrays, sigma: np.ndarray) -> float:
+    """What the sibling rows of allocator.solver.row_lp add to the bound at prices
+    ``sigma`` (R, W), less its float-error margin (each pair then costs ``sigma`` more).
+
+    A family spread over workers pays one split per worker ``z`` marks, less one, so for
+    any ``sigma >= 0`` each family and worker adds ``min(0, split - sum of sigma)`` (``z``
+    between 0 and 1 at its cheapest), less one split per family. A family with no child
+    allocated is charged -1 split there, below its true 0: a bound all the same.
+    """
     padded = np.vstack([sigma, np.zeros((1, sigma.shape[1]))])
     spread = padded[arrays.family].sum(axis=1)  # (F, W); -1 pads index the zero row
     z = np.minimum(0.0, arrays.split - spread)
     families = arrays.split * len(arrays.family)
-    z_part = float(z.sum()) - families \
-        - lag.SAFETY * (float(np.abs(z).sum()) + families + 1.0)
-    whole = lag.lagrangian_whole(replace(here, cost=here.cost + sigma), pi) + z_part
-    return max(whole, siblings) - paid
+    return float(z.sum()) - families - lag.SAFETY * (float(np.abs(z).sum()) + families + 1.0)
 
 
-def _splits_families(arrays: lag.ServiceArrays, pricing: RowPricing, found: RowPrices) -> bool:
+def _splits_families(here: lag.ServiceArrays, found: RowPrices) -> bool:
     """Whether the programme's plan splits a family: siblings kept at its prices bound
     above its own (continuous) value. Where it does not, a programme with sibling rows has
     the same optimum (the 12,000-child week's assessment service: 3.2 s for nothing);
     where it does, it raised the 3,000-child re-allocation's assessment service from 41,980
     to 42,960 and the 30,000-child week's disability service from 4,302 to 5,020."""
-    here = replace(arrays, cost=arrays.cost.copy())
-    here.cost[pricing.rows] = pricing.costs(found.mu, found.nu)[0]
     return lag.family_dual(here, found.per_point) > lag.lagrangian(here, found.pi) + 0.5
 
 

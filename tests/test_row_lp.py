@@ -175,7 +175,7 @@ def test_the_bound_stands_without_the_programme(slots, limit, days, optimum,
 
 def test_the_programme_writes_nothing_to_standard_output() -> None:
     """Standard output carries the plan's summary: HiGHS's banner must not reach it."""
-    code = "from allocator.solver.row_lp import _highs; _highs(); _highs()"
+    code = "from allocator.solver.row_lp import quiet_highs; quiet_highs(); quiet_highs()"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, check=True)
     assert done.stdout == ""

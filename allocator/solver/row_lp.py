@@ -128,7 +128,7 @@ class _Programme:
         self.rows, self.cols = rows, cols
         self.slots_n = pricing.meeting_days.size
         self.load_row = rows + self.slots_n + cols * pricing.weeks
-        self.h = h = _highs()
+        self.h = h = quiet_highs()
         inf = highspy.kHighsInf
         lower = np.concatenate([np.ones(rows), np.full(self.load_row - rows + 2 * cols, -inf)])
         upper = np.concatenate([np.ones(rows),
@@ -137,7 +137,7 @@ class _Programme:
                                 arrays.full])
         h.addRows(len(lower), lower, upper, 0, np.zeros(len(lower), dtype=np.int32),
                   np.zeros(0, dtype=np.int32), np.zeros(0))
-        _add(h, np.concatenate([arrays.unallocated, np.full(cols, arrays.balance),
+        add_columns(h, np.concatenate([arrays.unallocated, np.full(cols, arrays.balance),
                                 np.full(cols, arrays.overload)]),
              [[r] for r in range(rows)] + [[self.load_row + w] for w in range(cols)]
              + [[self.load_row + cols + w] for w in range(cols)],
@@ -153,7 +153,7 @@ class _Programme:
         self.index: list[np.ndarray] = []  # each column's index in HiGHS
         zero_mu, zero_nu = pricing.zero_prices()
         first = _Columns.concat([_unpriced_columns(arrays, pricing, None),
-                                 _priced_columns(arrays, pricing, zero_mu, zero_nu, None)])
+                                 priced_columns(arrays, pricing, zero_mu, zero_nu, None)])
         self.known = _codes(first, pricing, cols)
         self._add_columns(first)
 
@@ -185,7 +185,7 @@ class _Programme:
             return True
         fresh = _Columns.concat([
             _unpriced_columns(self.arrays, self.pricing, prices),
-            _priced_columns(self.arrays, self.pricing, prices.mu, prices.nu, prices)])
+            priced_columns(self.arrays, self.pricing, prices.mu, prices.nu, prices)])
         code = _codes(fresh, self.pricing, self.cols)
         new = ~np.isin(code, self.known)
         if not new.any():
@@ -222,7 +222,7 @@ class _Programme:
         for key in sorted(set(zip(f.tolist(), w.tolist()))):
             if key not in self.z_column:
                 self.z_column[key] = self.h.getNumCol()
-                _add(self.h, np.array([self.arrays.split]), [[]], [[]], upper=1.0)
+                add_columns(self.h, np.array([self.arrays.split]), [[]], [[]], upper=1.0)
         first_row = self.h.getNumRow()
         self.sibling_row[r, w] = first_row + np.arange(len(r))
         # Each new row: the pair's columns (+1) and the family's z (-1).
@@ -289,7 +289,7 @@ def _unpriced_columns(arrays: lag.ServiceArrays, pricing: RowPricing,
     return _Columns(r, w, none, none.copy(), arrays.cost[r, w])
 
 
-def _priced_columns(arrays: lag.ServiceArrays, pricing: RowPricing, mu: np.ndarray,
+def priced_columns(arrays: lag.ServiceArrays, pricing: RowPricing, mu: np.ndarray,
                     nu: np.ndarray, prices: RowPrices | None) -> _Columns:
     """Each priced pair's cheapest column at ``mu`` and ``nu``; with ``prices``, only those
     whose reduced cost is negative."""
@@ -322,7 +322,7 @@ def _codes(columns: _Columns, pricing: RowPricing, workers: int) -> np.ndarray:
             + columns.slot + 1) * weeks + columns.week + 1
 
 
-def _add(h: object, cost: np.ndarray, index: list[list[int]], value: list[list[float]],
+def add_columns(h: object, cost: np.ndarray, index: list[list[int]], value: list[list[float]],
          upper: float = np.inf) -> None:
     """Add columns given as lists of (row, value) entries, between 0 and ``upper``."""
     counts = np.array([len(i) for i in index])
@@ -332,7 +332,7 @@ def _add(h: object, cost: np.ndarray, index: list[list[int]], value: list[list[f
               np.array([x for v in value for x in v], dtype=float))
 
 
-def _highs() -> object:
+def quiet_highs() -> object:
     """A silent single-thread HiGHS (deterministic, and safe in a forked worker process).
     HiGHS prints a banner on its first construction in a process, before any option can be
     set; standard output is the plan's summary, so the banner goes to /dev/null."""

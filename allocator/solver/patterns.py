@@ -1,0 +1,499 @@
+"""A bound over whole caseloads: column generation over worker patterns.
+
+The Lagrangian bound of allocator.solver.lagrangian_rows takes its prices from a linear
+programme whose columns are single (request, worker) pairs: a worker may hold a fraction
+of a child, and a family may be spread over workers at a fraction of a split. Here the
+master programme's columns are **patterns**: a set of children for one worker, each with
+its date and meeting day, costing their own terms, the worker's load cost for all of
+them together and one split for each family the worker holds part of (Dantzig-Wolfe).
+Each worker takes at most one pattern; each request one pattern or none; slots and weekly
+limits as before. Its optimal duals are the prices at which the Lagrangian whose
+per-worker problem is that knapsack with families is highest.
+
+The pricing problem is the same function that bounds: at any prices (one per request,
+slot and weekly limit), each worker's cheapest pattern is found exactly (dynamic
+programming over points added, a family's options being the subsets of its children,
+:func:`cheapest_patterns`), and ``sum pi + sum min(0, U - pi) + sum_w min(0, pattern_w)
+- split per family - what the row prices pay`` is a lower bound on the full model
+(:func:`pattern_value`). So the bound holds wherever the generation stops, and
+neither HiGHS' tolerances nor a round limit can make it invalid. A family is charged a
+split per worker holding any of it, less one: what any plan pays, or less where none of
+it is allocated.
+
+Kelley's cutting planes converge slowly from poor duals, so the master is stabilised:
+its duals are kept inside a box around the best prices so far (artificial columns price
+leaving it), the box moving to each better point and doubling when it holds no better
+one. It starts from the row-priced programme's prices with each family's split shared
+among its children's prices, where the plain Lagrangian's value already stands.
+
+On the 12,000-child week: the disability service's bound rose from 4,870 to 5,027 (its
+optimum is 5,030), safeguarding from 20,080 to 20,220, assessment from 25,840 to 25,930;
+at 30,000 children the care service's from 4,360 to 5,610.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from allocator.solver import lagrangian as lag
+from allocator.solver.row_lp import add_columns, priced_columns, quiet_highs
+
+if TYPE_CHECKING:
+    from allocator.solver.lagrangian_rows import RowPricing
+
+ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
+BOX = 0.05  # the stabilisation box's half-width, as a share of each price (plus BOX_FLOOR)
+BOX_FLOOR = 10.0
+NEGLIGIBLE = 1e-6  # a child saving at most this at a worker is counted as taken free
+# A family of more children than this is taken as single children with no split (a
+# relaxation, so still a bound): its subsets would be too many options.
+FAMILY_WIDTH_UP_TO = 6
+# Past this many cells (steps x workers x loads) the dynamic programme is not made.
+CELLS_UP_TO = 60_000_000
+
+
+@dataclass(frozen=True)
+class PairItems:
+    """Every (request, worker) pair at some row prices: its cheapest date and meeting."""
+
+    true: np.ndarray  # (R, W) the pair's own cost there (inf: forbidden)
+    priced: np.ndarray  # (R, W) with the row prices of its slot and week added
+    slot: np.ndarray  # (R, W) its slot row (team * J + meeting day) or -1
+    week: np.ndarray  # (R, W) its limit row (worker * weeks + week) or -1
+
+
+def pair_items(arrays: lag.ServiceArrays, pricing: RowPricing | None, mu: np.ndarray,
+               nu: np.ndarray) -> PairItems:
+    """Each pair's cheapest column at ``mu`` and ``nu``, as allocator.solver.row_lp prices it."""
+    true = arrays.cost.copy()
+    slot = np.full(true.shape, -1)
+    week = np.full(true.shape, -1)
+    if pricing is None:
+        return PairItems(true, true, slot, week)
+    columns = priced_columns(arrays, pricing, mu, nu, None)
+    true[pricing.rows] = np.inf
+    true[columns.row, columns.worker] = columns.cost
+    slot[columns.row, columns.worker] = columns.slot
+    week[columns.row, columns.worker] = columns.week
+    priced = true + np.where(slot >= 0, mu.reshape(-1)[np.maximum(slot, 0)], 0.0) \
+        + np.where(week >= 0, nu.reshape(-1)[np.maximum(week, 0)], 0.0)
+    return PairItems(true, priced, slot, week)
+
+
+@dataclass(frozen=True)
+class Patterns:
+    """Each worker's cheapest pattern at some prices."""
+
+    value: np.ndarray  # (W,) its reduced cost (at most 0: the empty pattern)
+    worker: np.ndarray  # (N,) worker of each chosen (worker, request) pair
+    row: np.ndarray  # (N,) request of each
+    free: np.ndarray  # (W,) savings counted free (negligible ones), already in ``value``
+    spread: float  # magnitude of what was summed, for the float-error margin
+
+
+def families_kept(arrays: lag.ServiceArrays) -> np.ndarray:
+    """(F, K) the families whose split the patterns price: those of at most
+    :data:`FAMILY_WIDTH_UP_TO` children (wider ones are taken as single children)."""
+    family = arrays.family
+    if family.size == 0:
+        return np.zeros((0, 1), dtype=int)
+    width = (family >= 0).sum(axis=1)
+    kept = family[width <= FAMILY_WIDTH_UP_TO]
+    keep = max(1, int((kept >= 0).sum(axis=1).max())) if len(kept) else 1
+    return kept[:, :keep]
+
+
+def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndarray,
+                      families: np.ndarray) -> Patterns | None:
+    """Every worker's cheapest pattern at request prices ``pi`` and pair costs ``priced``:
+    minimise the load cost of the points taken plus, over the children taken, ``priced -
+    pi``, plus one split per family (rows of ``families``) the worker takes part of.
+
+    Exact, by dynamic programming over points added, every worker at once, one group per
+    step: a single child (take it or not) or a family (take one of the subsets of its
+    children that save at this worker, or none). As in lag._whole_knapsacks, some best
+    pattern stops within one child of the load where the cost's slope reaches the largest
+    saving per point (the split only adds to what dropping a child saves), and of single
+    children of the same points a best pattern takes those saving most. None where points
+    are not whole numbers or the table would be too large.
+    """
+    points = arrays.points
+    if not np.array_equal(points, np.round(points)):
+        return None
+    rows_n, workers_n = priced.shape
+    with np.errstate(invalid="ignore"):
+        saving = pi[:, None] - priced  # (R, W); -inf forbidden, nan never (pi finite)
+    saving = np.where(np.isfinite(saving), saving, -np.inf)
+    free_pair = (saving > 0) & ((points[:, None] == 0) | (saving <= NEGLIGIBLE))
+    free = np.where(free_pair, saving, 0.0).sum(axis=0)
+    useful = (saving > 0) & ~free_pair
+    in_family = np.zeros(rows_n, dtype=bool)
+    in_family[families[families >= 0]] = True
+
+    # Options: (worker, group key, points, saving, first entry in option_rows, entries).
+    opt_worker, opt_group, opt_points, opt_gain, opt_rows = [], [], [], [], []
+    # Single children.
+    r, w = np.nonzero(useful & ~in_family[:, None])
+    if len(r):
+        opt_worker.append(w)
+        opt_group.append(r.astype(np.int64))
+        opt_points.append(points[r].astype(int))
+        opt_gain.append(saving[r, w])
+        opt_rows.append([np.array([x]) for x in r])
+    # Families: each subset of the children that save at the worker, less one split.
+    if len(families):
+        width = families.shape[1]
+        masks = np.array([[(m >> k) & 1 for k in range(width)]
+                          for m in range(1, 2 ** width)], dtype=bool)  # (M, K)
+        member = families >= 0
+        idx = np.where(member, families, 0)
+        gains = np.where(member[..., None] & useful[idx], saving[idx], 0.0)  # (F, K, W)
+        has = member[..., None] & useful[idx]
+        for m, bits in enumerate(masks):
+            ok = has[:, bits, :].all(axis=1) & member[:, bits].all(axis=1)[:, None]
+            gain = gains[:, bits, :].sum(axis=1) - arrays.split  # (F, W)
+            f, w = np.nonzero(ok & (gain > 0))
+            if not len(f):
+                continue
+            pts = (points[idx] * bits).sum(axis=1).astype(int)
+            opt_worker.append(w)
+            opt_group.append(rows_n + f.astype(np.int64))
+            opt_points.append(pts[f])
+            opt_gain.append(gain[f, w])
+            opt_rows.append([families[x][bits] for x in f])
+    empty = np.zeros(0, dtype=int)
+    ow = np.concatenate(opt_worker) if opt_worker else empty
+    og = np.concatenate(opt_group) if opt_worker else empty
+    op = np.concatenate(opt_points) if opt_worker else empty
+    ogain = np.concatenate(opt_gain) if opt_worker else np.zeros(0)
+    orows = [x for part in opt_rows for x in part]
+
+    # A single child saving at least what its points cost at the steepest slope belongs to
+    # some best pattern whatever else it holds (adding it never costs more than it saves):
+    # counted in from the start, its points the table's starting load. In a
+    # re-allocation a worker's own children, worth their continuity, mostly are.
+    single = og < rows_n
+    sure = single & (ogain >= (arrays.balance + arrays.overload) * op)
+    base = np.bincount(ow[sure], weights=op[sure], minlength=workers_n).astype(int)
+    base_gain = np.bincount(ow[sure], weights=ogain[sure], minlength=workers_n)
+    sure_options = np.flatnonzero(sure)
+    sure_workers = ow[sure]
+    rest = ~sure
+    ow, og, op, ogain, single = ow[rest], og[rest], op[rest], ogain[rest], single[rest]
+    orows_all, orows = orows, [orows[i] for i in np.flatnonzero(rest)]
+
+    # The load past which no best pattern reaches, per worker (lag._whole_cap's argument,
+    # over options: a single child, or a family's subset with its split). Past a kink, an
+    # option saving less per point than the slope there is dropped at no loss, as long as
+    # the load stays past the kink. Groups with an option saving more ("steep") may all be
+    # held, so their points are added: some best pattern stops short of the kink plus
+    # the steep groups' points plus the largest option's. Loads are counted above ``base``.
+    largest = np.zeros(workers_n, dtype=int)
+    np.maximum.at(largest, ow, op)
+    total = np.zeros(workers_n, dtype=int)
+    cap = total.copy()
+    if len(ow):
+        by_group = np.lexsort((og, ow))
+        first_of = np.flatnonzero(np.r_[True, (ow[by_group][1:] != ow[by_group][:-1])
+                                        | (og[by_group][1:] != og[by_group][:-1])])
+        group_points = np.maximum.reduceat(op[by_group], first_of)
+        group_density = np.maximum.reduceat((ogain / np.maximum(op, 1))[by_group], first_of)
+        group_worker = ow[by_group][first_of]
+        total = np.bincount(group_worker, weights=group_points, minlength=workers_n).astype(int)
+        cap = total.copy()
+        busy, full = arrays.busy, arrays.full
+        for kink in (np.maximum(busy, full), np.minimum(busy, full), np.zeros(workers_n)):
+            slope = arrays.balance * (busy <= kink) + arrays.overload * (full <= kink)
+            steep = group_density > slope[group_worker]
+            held = np.bincount(group_worker[steep], weights=group_points[steep],
+                               minlength=workers_n).astype(int)
+            above = np.maximum(0, np.ceil(kink).astype(int) - base)
+            cap = np.minimum(cap, above + held + largest - 1)
+        cap = np.maximum(0, np.minimum(cap, total))
+    # Sorted by worker, each family's options together first (so the steps with many
+    # options come first at every worker), then single children by points, most saving
+    # first: of those of the same points a best pattern takes those saving most, and as
+    # many are kept as fit.
+    order = np.lexsort((-ogain, op, np.where(single, 0, og), single, ow))
+    ow, og, op, ogain, single = ow[order], og[order], op[order], ogain[order], single[order]
+    orows = [orows[i] for i in order]
+    start = np.r_[True, (ow[1:] != ow[:-1]) | (op[1:] != op[:-1]) | (single[1:] != single[:-1])]
+    first = np.flatnonzero(start)
+    rank = np.arange(len(ow)) - np.repeat(first, np.diff(np.r_[first, len(ow)]))
+    keep = (~single | (rank < cap[ow] // np.maximum(op, 1))) & (op <= cap[ow])
+    ow, og, op, ogain = ow[keep], og[keep], op[keep], ogain[keep]
+    orows = [orows[i] for i in np.flatnonzero(keep)]
+
+    # Steps: each worker's groups in order; a group's options side by side.
+    group_start = np.r_[True, (ow[1:] != ow[:-1]) | (og[1:] != og[:-1])][:len(ow)]
+    group_id = np.cumsum(group_start) - 1  # global group index of each option
+    g_first = np.flatnonzero(group_start)
+    g_worker = ow[g_first]
+    w_first = np.searchsorted(g_worker, np.arange(workers_n))
+    step = np.arange(len(g_first)) - w_first[g_worker]  # each group's place at its worker
+    option_k = np.arange(len(ow)) - g_first[group_id]  # each option's place in its group
+    steps = int(step.max()) + 1 if len(step) else 0
+    options = int(option_k.max()) + 1 if len(option_k) else 1
+    add = np.zeros((steps, workers_n, options), dtype=int)
+    gain = np.full((steps, workers_n, options), -np.inf)
+    ref = np.full((steps, workers_n, options), -1)
+    s = step[group_id]
+    add[s, ow, option_k], gain[s, ow, option_k] = op, ogain
+    ref[s, ow, option_k] = np.arange(len(ow))
+    # Workers in buckets of like table widths: a few roomy workers would otherwise widen
+    # every worker's table (the 12,000-child safeguarding service: most workers' tables
+    # stop within 20 points, a few run to hundreds).
+    top = np.minimum(cap, total)
+    groups = np.bincount(g_worker, minlength=workers_n)
+    bucket = np.ceil(np.log2(top + 1.0)).astype(int)
+    cells = sum(max(1, int(groups[bucket == b].max())) * int((bucket == b).sum())
+                * (int(top[bucket == b].max()) + 1) for b in np.unique(bucket))
+    if cells > CELLS_UP_TO:
+        return None
+    value = -free
+    spread = float(free.sum())
+    taken_options = []
+    for b in np.unique(bucket):
+        who = np.flatnonzero(bucket == b)
+        (net, magnitude), picked = _knapsack(
+            arrays, who, base[who], add[:, who], gain[:, who], ref[:, who],
+            int(top[who].max()), int(groups[who].max()))
+        value[who] += net - base_gain[who]
+        spread += float(magnitude.sum() + base_gain[who].sum())
+        taken_options.append(picked)
+    picked = np.concatenate(taken_options)
+    rows = [orows[i] for i in picked] + [orows_all[i] for i in sure_options]
+    worker = np.repeat(np.concatenate([ow[picked], sure_workers]),
+                       [len(x) for x in rows]) if rows else empty
+    row = np.concatenate(rows) if rows else empty
+    return Patterns(value, worker.astype(int), row.astype(int), free, spread)
+
+
+def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, add: np.ndarray,
+              gain: np.ndarray, ref: np.ndarray, top: int, steps: int
+              ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The dynamic programme for workers ``who`` (their columns of the step tables ``add``,
+    ``gain`` and ``ref``: points, saving and option of each step's options), their loads
+    counted above ``base``: each worker's least net cost (load cost less savings) and its
+    magnitude, and the options taken."""
+    n = len(who)
+    load = np.arange(top + 1)
+    most = np.full((n, top + 1), -np.inf)
+    most[:, 0] = 0.0
+    choice = np.full((steps, n, top + 1), -1, dtype=np.int8)
+    used = np.isfinite(gain).any(axis=1)  # (steps, options)
+    width = np.where(used.any(axis=1), used.shape[1] - np.argmax(used[:, ::-1], axis=1), 0)
+    for k in range(steps):
+        best = most.copy()
+        for o in range(int(width[k])):
+            valid = np.isfinite(gain[k, :, o])
+            source = load[None, :] - add[k, :, o:o + 1]
+            usable = (source >= 0) & valid[:, None]
+            taken = np.take_along_axis(most, np.maximum(source, 0), axis=1) + gain[k, :, o:o + 1]
+            better = usable & (taken > best)
+            best = np.where(better, taken, best)
+            choice[k][better] = o
+        most = best
+    cost = lag._load_cost(arrays, base[:, None] + load[None, :], who)
+    net = cost - most  # +inf where no set adds exactly that many points
+    at = np.argmin(net, axis=1)
+    each = np.arange(n)
+    magnitude = cost[each, at] + np.abs(most[each, at])
+    # Back through the steps to the options taken.
+    taken = []
+    here = at.copy()
+    for k in range(steps - 1, -1, -1):
+        o = choice[k, each, here].astype(int)
+        hit = o >= 0
+        taken.append(ref[k, each[hit], o[hit]])
+        here[hit] -= add[k, each[hit], o[hit]]
+    return (net[each, at], magnitude), np.concatenate(taken + [np.zeros(0, dtype=int)])
+
+
+def pattern_value(arrays: lag.ServiceArrays, pi: np.ndarray, patterns: Patterns,
+                  families: int, paid: float) -> float:
+    """The bound at these prices, less its float-error margin: ``sum pi + sum min(0, U -
+    pi) + sum_w pattern_w - split x families - paid`` (``paid``: what the row prices pay
+    at full slots and limits, with its own margin)."""
+    unallocated = np.minimum(0.0, arrays.unallocated - pi)
+    splits = arrays.split * families
+    value = float(pi.sum() + unallocated.sum() + patterns.value.sum()) - splits - paid
+    scale = float(np.abs(pi).sum() + np.abs(unallocated).sum()) + patterns.spread + splits + 1.0
+    return value - lag.SAFETY * scale
+
+
+def pattern_bound(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi: np.ndarray,
+                  mu: np.ndarray, nu: np.ndarray, target: float,
+                  rounds: int = ROUNDS) -> float | None:
+    """The best bound found by generating worker patterns from prices ``pi``, ``mu`` and
+    ``nu`` (a request's price, each meeting slot's and each worker week's), stopping at the
+    master's optimum, at ``target`` (a plan's cost) or after ``rounds`` re-solves. None if
+    the pricing problem cannot be made (:func:`cheapest_patterns`)."""
+    import highspy
+
+    master = _Master(arrays, pricing)
+    pi = _families_share_split(arrays, master.families, pi)
+    value, patterns, items = master.price(pi, mu, nu)
+    if patterns is None:
+        return None
+    best = value
+    master.add(patterns, items)
+    master.centre(pi, patterns, mu, nu)
+    for _ in range(rounds):
+        if math.ceil(best) >= target:
+            break
+        master.h.run()
+        if master.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            break
+        pi, mu, nu = master.duals()
+        value, patterns, items = master.price(pi, mu, nu)
+        if patterns is None:
+            break
+        added = master.add(patterns, items)
+        if value > best:
+            best = value
+            master.centre(pi, patterns, mu, nu)
+        if not added:
+            if master.inside_box():
+                break  # no pattern prices out at the master's optimum: converged
+            master.widen()
+    return best
+
+
+def _families_share_split(arrays: lag.ServiceArrays, families: np.ndarray,
+                          pi: np.ndarray) -> np.ndarray:
+    """Each family child's price raised by its share of one split. At prices from a
+    programme without families a family's children save nothing at their cheapest
+    worker, so no worker would take them and every family would count its split less one
+    against the bound; with the split shared out, the family taken whole at its
+    cheapest worker saves just that, and the value starts where the plain one stood."""
+    pi = pi.copy()
+    for members in families:
+        members = members[members >= 0]
+        pi[members] += arrays.split / len(members)
+    return pi
+
+
+class _Master:
+    """The restricted master programme in HiGHS.
+
+    Rows: a request's patterns and its ``u`` sum to 1; a worker's patterns to at most 1;
+    each meeting day's meetings at most its slots; each worker week's new children at most
+    its limit. Columns: ``u`` per request, two artificial columns per row (the box), then
+    the patterns.
+    """
+
+    def __init__(self, arrays: lag.ServiceArrays, pricing: RowPricing | None):
+        self.arrays, self.pricing = arrays, pricing
+        self.families = families_kept(arrays)
+        self.rows_n, self.workers_n = arrays.cost.shape
+        self.slots_n = pricing.meeting_days.size if pricing is not None else 0
+        self.weeks = pricing.weeks if pricing is not None else 0
+        n = self.rows_n + self.workers_n + self.slots_n + self.workers_n * self.weeks
+        self.n = n
+        self.h = h = quiet_highs()
+        # Added columns and moved boxes keep the basis primal feasible.
+        h.setOptionValue("simplex_strategy", 4)
+        upper = [np.ones(self.rows_n), np.ones(self.workers_n)]
+        if pricing is not None:
+            upper += [np.repeat(pricing.slots, pricing.meeting_days.shape[1]),
+                      np.repeat(pricing.limit, pricing.weeks)]
+        lower = np.concatenate([np.ones(self.rows_n), np.full(n - self.rows_n, -np.inf)])
+        h.addRows(n, lower, np.concatenate(upper), 0, np.zeros(n, dtype=np.int32),
+                  np.zeros(0, dtype=np.int32), np.zeros(0))
+        add_columns(h, arrays.unallocated.astype(float), [[r] for r in range(self.rows_n)],
+                    [[1.0]] * self.rows_n)
+        self.box_first = h.getNumCol()
+        add_columns(h, np.zeros(2 * n), [[i] for i in range(n)] * 2, [[1.0]] * n + [[-1.0]] * n)
+        self.seen: set[tuple] = set()
+        self.width = np.zeros(n)
+        self.middle = np.zeros(n)
+
+    def price(self, pi: np.ndarray, mu: np.ndarray, nu: np.ndarray
+              ) -> tuple[float, Patterns | None, PairItems]:
+        """The bound at these prices, each worker's cheapest pattern and the pairs' items."""
+        items = pair_items(self.arrays, self.pricing, mu, nu)
+        patterns = cheapest_patterns(self.arrays, items.priced, pi, self.families)
+        if patterns is None:
+            return -math.inf, None, items
+        paid = 0.0
+        if self.pricing is not None:
+            from allocator.solver.lagrangian_rows import _paid
+            paid = _paid(self.pricing, mu, nu)
+        return pattern_value(self.arrays, pi, patterns, len(self.families), paid), patterns, items
+
+    def add(self, patterns: Patterns, items: PairItems) -> int:
+        """Add each worker's pattern that prices out and is new; how many were added."""
+        family_of = np.full(self.rows_n, -1)
+        for f, members in enumerate(self.families):
+            family_of[members[members >= 0]] = f
+        order = np.argsort(patterns.worker, kind="stable")
+        worker, row = patterns.worker[order], patterns.row[order]
+        costs, index, value = [], [], []
+        for w in np.unique(worker):
+            if patterns.value[w] + patterns.free[w] > -1e-9:
+                continue  # only negligible savings: nothing to add
+            rows = np.sort(row[worker == w])
+            slot, week = items.slot[rows, w], items.week[rows, w]
+            key = (int(w), tuple(rows.tolist()), tuple(slot.tolist()), tuple(week.tolist()))
+            if key in self.seen:
+                continue
+            self.seen.add(key)
+            load = float(self.arrays.points[rows].sum())
+            splits = len({int(f) for f in family_of[rows] if f >= 0})
+            cost = float(items.true[rows, w].sum()) + self.arrays.split * splits + float(
+                lag._load_cost(self.arrays, np.array([[load]]), np.array([w]))[0, 0])
+            entries: dict[int, float] = {int(w) + self.rows_n: 1.0}
+            for r in rows:
+                entries[int(r)] = entries.get(int(r), 0.0) + 1.0
+            base = self.rows_n + self.workers_n
+            for s in slot[slot >= 0]:
+                entries[base + int(s)] = entries.get(base + int(s), 0.0) + 1.0
+            for k in week[week >= 0]:
+                key_k = base + self.slots_n + int(k)
+                entries[key_k] = entries.get(key_k, 0.0) + 1.0
+            keys = sorted(entries)
+            costs.append(cost)
+            index.append(keys)
+            value.append([entries[k] for k in keys])
+        if costs:
+            add_columns(self.h, np.array(costs), index, value)
+        return len(costs)
+
+    def duals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The master's duals as prices: per request, per slot (>= 0), per worker week."""
+        y = np.asarray(self.h.getSolution().row_dual)
+        r, w, s = self.rows_n, self.workers_n, self.slots_n
+        pi = y[:r].copy()
+        if self.pricing is None:
+            return pi, np.zeros((0, 0)), np.zeros((w, 0))
+        mu = np.maximum(0.0, -y[r + w:r + w + s]).reshape(self.pricing.meeting_days.shape)
+        nu = np.maximum(0.0, -y[r + w + s:]).reshape(w, self.weeks)
+        return pi, mu, nu
+
+    def centre(self, pi: np.ndarray, patterns: Patterns, mu: np.ndarray,
+               nu: np.ndarray) -> None:
+        """Move the box to these prices (the workers' rows at their patterns' values)."""
+        self.middle = np.concatenate([pi, np.minimum(0.0, patterns.value),
+                                      -mu.reshape(-1), -nu.reshape(-1)])
+        self.width = BOX * (np.abs(self.middle) + BOX_FLOOR)
+        self._set_box()
+
+    def widen(self) -> None:
+        self.width = 2.0 * self.width
+        self._set_box()
+
+    def inside_box(self) -> bool:
+        """Whether the optimum uses no artificial column (its duals are the master's own)."""
+        x = np.asarray(self.h.getSolution().col_value)
+        return float(x[self.box_first:self.box_first + 2 * self.n].sum()) <= 1e-9
+
+    def _set_box(self) -> None:
+        # +e_i at middle + width bounds the row's dual above; -e_i at -(middle - width),
+        # below.
+        index = np.arange(self.box_first, self.box_first + 2 * self.n, dtype=np.int32)
+        self.h.changeColsCost(2 * self.n, index, np.concatenate(
+            [self.middle + self.width, -(self.middle - self.width)]))

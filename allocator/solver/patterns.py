@@ -134,7 +134,9 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     in_family[families[families >= 0]] = True
 
     # Options: (worker, group key, points, saving, first entry in option_rows, entries).
-    opt_worker, opt_group, opt_points, opt_gain, opt_rows = [], [], [], [], []
+    # Options: worker, group (a single child's row, or rows_n + its family), points,
+    # saving, and which of the group's children (a bit per family column; 1 for a single).
+    opt_worker, opt_group, opt_points, opt_gain, opt_mask = [], [], [], [], []
     # Single children.
     r, w = np.nonzero(useful & ~in_family[:, None])
     if len(r):
@@ -142,7 +144,7 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
         opt_group.append(r.astype(np.int64))
         opt_points.append(points[r].astype(int))
         opt_gain.append(saving[r, w])
-        opt_rows.append([np.array([x]) for x in r])
+        opt_mask.append(np.ones(len(r), dtype=np.int64))
     # Families: each subset of the children that save at the worker, less one split.
     if len(families):
         width = families.shape[1]
@@ -163,13 +165,13 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
             opt_group.append(rows_n + f.astype(np.int64))
             opt_points.append(pts[f])
             opt_gain.append(gain[f, w])
-            opt_rows.append([families[x][bits] for x in f])
+            opt_mask.append(np.full(len(f), m + 1, dtype=np.int64))
     empty = np.zeros(0, dtype=int)
     ow = np.concatenate(opt_worker) if opt_worker else empty
     og = np.concatenate(opt_group) if opt_worker else empty
     op = np.concatenate(opt_points) if opt_worker else empty
     ogain = np.concatenate(opt_gain) if opt_worker else np.zeros(0)
-    orows = [x for part in opt_rows for x in part]
+    omask = np.concatenate(opt_mask) if opt_worker else empty
 
     # A single child saving at least what its points cost at the steepest slope belongs to
     # some best pattern whatever else it holds (adding it never costs more than it saves):
@@ -179,11 +181,10 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     sure = single & (ogain >= (arrays.balance + arrays.overload) * op)
     base = np.bincount(ow[sure], weights=op[sure], minlength=workers_n).astype(int)
     base_gain = np.bincount(ow[sure], weights=ogain[sure], minlength=workers_n)
-    sure_options = np.flatnonzero(sure)
-    sure_workers = ow[sure]
+    sure_workers, sure_groups, sure_masks = ow[sure], og[sure], omask[sure]
     rest = ~sure
     ow, og, op, ogain, single = ow[rest], og[rest], op[rest], ogain[rest], single[rest]
-    orows_all, orows = orows, [orows[i] for i in np.flatnonzero(rest)]
+    omask = omask[rest]
 
     # The load past which no best pattern reaches, per worker (lag._whole_cap's argument,
     # over options: a single child, or a family's subset with its split). Past a kink, an
@@ -219,13 +220,13 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     # many are kept as fit.
     order = np.lexsort((-ogain, op, np.where(single, 0, og), single, ow))
     ow, og, op, ogain, single = ow[order], og[order], op[order], ogain[order], single[order]
-    orows = [orows[i] for i in order]
+    omask = omask[order]
     start = np.r_[True, (ow[1:] != ow[:-1]) | (op[1:] != op[:-1]) | (single[1:] != single[:-1])]
     first = np.flatnonzero(start)
     rank = np.arange(len(ow)) - np.repeat(first, np.diff(np.r_[first, len(ow)]))
     keep = (~single | (rank < cap[ow] // np.maximum(op, 1))) & (op <= cap[ow])
     ow, og, op, ogain = ow[keep], og[keep], op[keep], ogain[keep]
-    orows = [orows[i] for i in np.flatnonzero(keep)]
+    omask = omask[keep]
 
     # Steps: each worker's groups in order; a group's options side by side.
     group_start = np.r_[True, (ow[1:] != ow[:-1]) | (og[1:] != og[:-1])][:len(ow)]
@@ -265,11 +266,26 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
         spread += float(magnitude.sum() + base_gain[who].sum())
         taken_options.append(picked)
     picked = np.concatenate(taken_options)
-    rows = [orows[i] for i in picked] + [orows_all[i] for i in sure_options]
-    worker = np.repeat(np.concatenate([ow[picked], sure_workers]),
-                       [len(x) for x in rows]) if rows else empty
-    row = np.concatenate(rows) if rows else empty
-    return Patterns(value, worker.astype(int), row.astype(int), free, spread)
+    worker = np.concatenate([ow[picked], sure_workers])
+    group = np.concatenate([og[picked], sure_groups])
+    mask = np.concatenate([omask[picked], sure_masks])
+    row, owner = _option_rows(group, mask, worker, families, rows_n)
+    return Patterns(value, owner, row, free, spread)
+
+
+def _option_rows(group: np.ndarray, mask: np.ndarray, worker: np.ndarray,
+                 families: np.ndarray, rows_n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The children (rows) of the options taken, and each one's worker."""
+    single = group < rows_n
+    rows, owners = [group[single]], [worker[single]]
+    if len(families):
+        f = group[~single] - rows_n
+        bits = (mask[~single, None] >> np.arange(families.shape[1])) & 1
+        k = np.nonzero(bits)
+        rows.append(families[f[k[0]], k[1]])
+        owners.append(worker[~single][k[0]])
+    return np.concatenate(rows).astype(int), np.concatenate(owners).astype(int)
+
 
 
 def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, add: np.ndarray,

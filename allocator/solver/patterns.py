@@ -297,22 +297,25 @@ def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, add:
     magnitude, and the options taken."""
     n = len(who)
     load = np.arange(top + 1)
-    most = np.full((n, top + 1), -np.inf)
-    most[:, 0] = 0.0
+    # Each row starts with ``pad`` columns of -inf, so that a load less an option's points
+    # always indexes the table (and finds -inf where the option does not fit).
+    pad = int(add.max()) if add.size else 0
+    table = np.full((n, pad + top + 1), -np.inf)
+    table[:, pad] = 0.0
+    flat = table.reshape(-1)
+    at_load = np.arange(n)[:, None] * table.shape[1] + pad + load[None, :]
     choice = np.full((steps, n, top + 1), -1, dtype=np.int8)
     used = np.isfinite(gain).any(axis=1)  # (steps, options)
     width = np.where(used.any(axis=1), used.shape[1] - np.argmax(used[:, ::-1], axis=1), 0)
     for k in range(steps):
-        best = most.copy()
+        best = table[:, pad:].copy()
         for o in range(int(width[k])):
-            valid = np.isfinite(gain[k, :, o])
-            source = load[None, :] - add[k, :, o:o + 1]
-            usable = (source >= 0) & valid[:, None]
-            taken = np.take_along_axis(most, np.maximum(source, 0), axis=1) + gain[k, :, o:o + 1]
-            better = usable & (taken > best)
-            best = np.where(better, taken, best)
+            taken = flat[at_load - add[k, :, o:o + 1]] + gain[k, :, o:o + 1]
+            better = taken > best
+            np.copyto(best, taken, where=better)
             choice[k][better] = o
-        most = best
+        table[:, pad:] = best
+    most = table[:, pad:]
     cost = lag._load_cost(arrays, base[:, None] + load[None, :], who)
     net = cost - most  # +inf where no set adds exactly that many points
     at = np.argmin(net, axis=1)

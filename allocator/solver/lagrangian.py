@@ -98,17 +98,23 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
                    family_dual(arrays, prices))
     if with_rows and upper is not None and math.ceil(best) < target:
         from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
+        from allocator.solver.patterns import pattern_bound, pattern_rounds
 
+        weekly = not any(r.restructure for r in problem.requests_in(service))
+        rounds = pattern_rounds(weekly)
         pricing = row_pricing(problem, service, arrays)
         if pricing is not None:
             # A re-allocation's subgradient steps would each re-solve the relaxation of
-            # every child: there the rows are priced only by the linear programme. Nor are
-            # worker patterns generated there: a caseload is a large knapsack, and on the
-            # 3,000-child safeguarding service they reached the optimum (216,819 against
-            # 209,251) only after 294 s.
-            weekly = not any(r.restructure for r in problem.requests_in(service))
+            # every child: there the rows are priced only by the linear programme.
             best = max(best, priced_rows_bound(arrays, pricing, prices, best, target,
-                                               search=weekly, patterns=weekly))
+                                               search=weekly, pattern_rounds=rounds))
+        elif math.ceil(best) < target:
+            # No rows to price: worker patterns start from the point prices' requests.
+            generated = pattern_bound(arrays, None, request_prices(arrays, prices),
+                                      np.zeros((0, 0)), np.zeros((len(arrays.busy), 0)),
+                                      target, rounds)
+            if generated is not None:
+                best = max(best, generated)
     # Every objective term is an integer, so the optimum is at least the next integer.
     return max(0, math.ceil(best))
 

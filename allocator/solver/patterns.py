@@ -28,7 +28,8 @@ among its children's prices, where the plain Lagrangian's value already stands.
 
 On the 12,000-child week: the disability service's bound rose from 4,870 to 5,027 (its
 optimum is 5,030), safeguarding from 20,080 to 20,220, assessment from 25,840 to 25,930;
-at 30,000 children the care service's from 4,360 to 5,610.
+at 30,000 children the care service's from 4,360 to 5,610; on the 3,000-child
+re-allocation's safeguarding service from 209,251 to 215,157 in 60 re-solves.
 """
 from __future__ import annotations
 

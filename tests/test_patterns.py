@@ -128,7 +128,7 @@ def test_the_bound_stays_below_every_plan_wherever_it_stops(weekly: PlanRun) -> 
                                          found.per_point)
         for rounds in (0, 3, patterns.ROUNDS):
             bound = patterns.pattern_bound(arrays, pricing, found.pi, found.mu, found.nu,
-                                           target=np.inf, rounds=rounds)
+                                           target=np.inf, limits=patterns.Limits(rounds))
             assert bound is not None
             assert bound <= planned, (service, rounds)
         assert bound >= start - 1e-3, service  # each less its own float margin

@@ -98,21 +98,21 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
                    family_dual(arrays, prices))
     if with_rows and upper is not None and math.ceil(best) < target:
         from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
-        from allocator.solver.patterns import pattern_bound, pattern_rounds
+        from allocator.solver.patterns import pattern_bound, pattern_limits
 
         weekly = not any(r.restructure for r in problem.requests_in(service))
-        rounds = pattern_rounds(weekly)
+        limits = pattern_limits(weekly)
         pricing = row_pricing(problem, service, arrays)
         if pricing is not None:
             # A re-allocation's subgradient steps would each re-solve the relaxation of
             # every child: there the rows are priced only by the linear programme.
             best = max(best, priced_rows_bound(arrays, pricing, prices, best, target,
-                                               search=weekly, pattern_rounds=rounds))
+                                               search=weekly, pattern_limits=limits))
         elif math.ceil(best) < target:
             # No rows to price: worker patterns start from the point prices' requests.
             generated = pattern_bound(arrays, None, request_prices(arrays, prices),
                                       np.zeros((0, 0)), np.zeros((len(arrays.busy), 0)),
-                                      target, rounds)
+                                      target, limits)
             if generated is not None:
                 best = max(best, generated)
     # Every objective term is an integer, so the optimum is at least the next integer.

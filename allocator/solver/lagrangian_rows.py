@@ -30,6 +30,7 @@ from allocator.problem import AllocationProblem, last_meeting_day
 from allocator.solver import lagrangian as lag
 
 if TYPE_CHECKING:
+    from allocator.solver.patterns import Limits
     from allocator.solver.row_lp import RowPrices
 
 # Subgradient steps on the row prices, at most ... (the 12,000-child week's assessment
@@ -182,7 +183,7 @@ FALLBACK_AIM = 1.6
 
 def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
                       start: float, target: float, search: bool = True,
-                      pattern_rounds: int = 0) -> float:
+                      pattern_limits: Limits | None = None) -> float:
     """The best Lagrangian value found with prices on the slot and limit rows (at least
     ``start``, the value without them), less its float-error margin.
 
@@ -190,8 +191,7 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     row_lp), at which children are then taken whole and siblings kept; where that
     programme's plan splits a family and the families have few enough pairs, a second
     programme with sibling rows prices the splits too. Then worker patterns are generated
-    from the first programme's prices for at most ``pattern_rounds`` re-solves
-    (allocator.solver.patterns): whole caseloads, families' splits and the rows priced
+    from the first programme's prices within ``pattern_limits`` (allocator.solver.patterns): whole caseloads, families' splits and the rows priced
     together.
     Where the first programme reaches no optimum, subgradient searches from zero prices
     are made instead (:func:`searched_bound`), if ``search``.
@@ -212,11 +212,11 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
         if split is not None and split.optimal:
             best = max(best, value_at(arrays, pricing, split.pi, split.mu, split.nu,
                                       split.per_point, split.sigma))
-    if pattern_rounds and math.ceil(best) < target:
+    if pattern_limits is not None and math.ceil(best) < target:
         from allocator.solver.patterns import pattern_bound
 
         generated = pattern_bound(arrays, pricing, found.pi, found.mu, found.nu, target,
-                                  pattern_rounds)
+                                  pattern_limits)
         if generated is not None:
             best = max(best, generated)
     return best

@@ -46,10 +46,16 @@ if TYPE_CHECKING:
     from allocator.solver.lagrangian_rows import RowPricing
 
 ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
-# A re-allocation's patterns are whole caseloads, each re-solve's tables far larger: on the
-# 3,000-child safeguarding service 60 re-solves took the bound from 209,251 to 215,157 in
-# 16 s, and the 200 more that reach 216,819 another 67 s.
+# A re-allocation's patterns are whole caseloads, each re-solve's tables far larger. On the
+# 3,000-child safeguarding service 60 re-solves in a box of 0.01 took the bound from 209,251
+# to 216,272 in 16 s (215,157 in a box of 0.05; let run, 216,819 after about 250). On the
+# 12,000-child one each re-solve's tables have about 90 million cells (4.5 s) and the first
+# prices gave the best value of twelve (608,405 to 617,177): there generation stops once
+# its tables have had REALLOCATION_WORK cells in all.
 REALLOCATION_ROUNDS = 60
+REALLOCATION_BOX = 0.01
+REALLOCATION_WORK = 400_000_000
+
 BOX = 0.05  # the stabilisation box's half-width, as a share of each price (plus BOX_FLOOR)
 BOX_FLOOR = 10.0
 NEGLIGIBLE = 1e-6  # a child saving at most this at a worker is counted as taken free
@@ -57,7 +63,16 @@ NEGLIGIBLE = 1e-6  # a child saving at most this at a worker is counted as taken
 # relaxation, so still a bound): its subsets would be too many options.
 FAMILY_WIDTH_UP_TO = 6
 # Past this many cells (steps x workers x loads) the dynamic programme is not made.
-CELLS_UP_TO = 60_000_000
+CELLS_UP_TO = 100_000_000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far generation goes: re-solves, table cells in all, and the box's half-width."""
+
+    rounds: int = ROUNDS
+    work: float = math.inf
+    box: float = BOX
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,7 @@ class Patterns:
     row: np.ndarray  # (N,) request of each
     free: np.ndarray  # (W,) savings counted free (negligible ones), already in ``value``
     spread: float  # magnitude of what was summed, for the float-error margin
+    cells: int = 0  # the dynamic programme's size: steps x workers x loads, over buckets
 
 
 def families_kept(arrays: lag.ServiceArrays) -> np.ndarray:
@@ -243,12 +259,13 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     option_k = np.arange(len(ow)) - g_first[group_id]  # each option's place in its group
     steps = int(step.max()) + 1 if len(step) else 0
     options = int(option_k.max()) + 1 if len(option_k) else 1
-    add = np.zeros((steps, workers_n, options), dtype=int)
-    gain = np.full((steps, workers_n, options), -np.inf)
-    ref = np.full((steps, workers_n, options), -1)
+    # Families come first at every worker, so only the first ``wide`` steps hold more than
+    # one option: those steps are stored with every option, the rest with one.
+    family_steps = np.bincount(g_worker[og[g_first] >= rows_n], minlength=workers_n)
+    wide = int(family_steps.max()) if len(g_first) else 0
     s = step[group_id]
-    add[s, ow, option_k], gain[s, ow, option_k] = op, ogain
-    ref[s, ow, option_k] = np.arange(len(ow))
+    tables = _Steps(steps, wide, workers_n, options)
+    tables.put(s, ow, option_k, op, ogain, np.arange(len(ow)))
     # Workers in buckets of like table widths: a few roomy workers would otherwise widen
     # every worker's table (the 12,000-child safeguarding service: most workers' tables
     # stop within 20 points, a few run to hundreds).
@@ -265,8 +282,7 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     for b in np.unique(bucket):
         who = np.flatnonzero(bucket == b)
         (net, magnitude), picked = _knapsack(
-            arrays, who, base[who], add[:, who], gain[:, who], ref[:, who],
-            int(top[who].max()), int(groups[who].max()))
+            arrays, who, base[who], tables, int(top[who].max()), int(groups[who].max()))
         value[who] += net - base_gain[who]
         spread += float(magnitude.sum() + base_gain[who].sum())
         taken_options.append(picked)
@@ -275,7 +291,7 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     group = np.concatenate([og[picked], sure_groups])
     mask = np.concatenate([omask[picked], sure_masks])
     row, owner = _option_rows(group, mask, worker, families, rows_n)
-    return Patterns(value, owner, row, free, spread)
+    return Patterns(value, owner, row, free, spread, cells)
 
 
 def _option_rows(group: np.ndarray, mask: np.ndarray, worker: np.ndarray,
@@ -293,29 +309,56 @@ def _option_rows(group: np.ndarray, mask: np.ndarray, worker: np.ndarray,
 
 
 
-def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, add: np.ndarray,
-              gain: np.ndarray, ref: np.ndarray, top: int, steps: int
-              ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
-    """The dynamic programme for workers ``who`` (their columns of the step tables ``add``,
-    ``gain`` and ``ref``: points, saving and option of each step's options), their loads
-    counted above ``base``: each worker's least net cost (load cost less savings) and its
-    magnitude, and the options taken."""
+class _Steps:
+    """The options of each step (a worker's k-th group) for every worker: points, saving
+    (-inf where none) and the option's index. The first ``wide`` steps (families') keep
+    every option, the rest one: a table of every option at every step would hold the
+    widest family's subsets hundreds of times over (290 MB on the 12,000-child
+    re-allocation's safeguarding service)."""
+
+    def __init__(self, steps: int, wide: int, workers: int, options: int):
+        self.wide = wide
+        shapes = ((wide, workers, options), (steps - wide, workers, 1))
+        self.add = [np.zeros(shape, dtype=np.int32) for shape in shapes]
+        self.gain = [np.full(shape, -np.inf) for shape in shapes]
+        self.ref = [np.full(shape, -1, dtype=np.int32) for shape in shapes]
+
+    def put(self, step: np.ndarray, worker: np.ndarray, option: np.ndarray,
+            points: np.ndarray, saving: np.ndarray, ref: np.ndarray) -> None:
+        for part, here in enumerate((step < self.wide, step >= self.wide)):
+            k = step[here] - (self.wide if part else 0)
+            self.add[part][k, worker[here], option[here]] = points[here]
+            self.gain[part][k, worker[here], option[here]] = saving[here]
+            self.ref[part][k, worker[here], option[here]] = ref[here]
+
+    def at(self, k: int, who: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Step ``k``'s (points, saving, option index) for workers ``who``: (n, options)."""
+        part, k = (0, k) if k < self.wide else (1, k - self.wide)
+        return self.add[part][k, who], self.gain[part][k, who], self.ref[part][k, who]
+
+
+def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, tables: _Steps,
+              top: int, steps: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The dynamic programme for workers ``who`` over the first ``steps`` steps of
+    ``tables``, their loads counted above ``base``: each worker's least net cost (load cost
+    less savings) and its magnitude, and the options taken."""
     n = len(who)
     load = np.arange(top + 1)
     # Each row starts with ``pad`` columns of -inf, so that a load less an option's points
     # always indexes the table (and finds -inf where the option does not fit).
-    pad = int(add.max()) if add.size else 0
+    pad = top
     table = np.full((n, pad + top + 1), -np.inf)
     table[:, pad] = 0.0
     flat = table.reshape(-1)
     at_load = np.arange(n)[:, None] * table.shape[1] + pad + load[None, :]
     choice = np.full((steps, n, top + 1), -1, dtype=np.int8)
-    used = np.isfinite(gain).any(axis=1)  # (steps, options)
-    width = np.where(used.any(axis=1), used.shape[1] - np.argmax(used[:, ::-1], axis=1), 0)
     for k in range(steps):
+        add, gain, _ = tables.at(k, who)
+        used = np.isfinite(gain).any(axis=0)
+        width = len(used) - int(np.argmax(used[::-1])) if used.any() else 0
         best = table[:, pad:].copy()
-        for o in range(int(width[k])):
-            taken = flat[at_load - add[k, :, o:o + 1]] + gain[k, :, o:o + 1]
+        for o in range(width):
+            taken = flat[at_load - add[:, o:o + 1]] + gain[:, o:o + 1]
             better = taken > best
             np.copyto(best, taken, where=better)
             choice[k][better] = o
@@ -330,10 +373,11 @@ def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, add:
     taken = []
     here = at.copy()
     for k in range(steps - 1, -1, -1):
+        add, _, ref = tables.at(k, who)
         o = choice[k, each, here].astype(int)
         hit = o >= 0
-        taken.append(ref[k, each[hit], o[hit]])
-        here[hit] -= add[k, each[hit], o[hit]]
+        taken.append(ref[each[hit], o[hit]])
+        here[hit] -= add[each[hit], o[hit]]
     return (net[each, at], magnitude), np.concatenate(taken + [np.zeros(0, dtype=int)])
 
 
@@ -351,23 +395,24 @@ def pattern_value(arrays: lag.ServiceArrays, pi: np.ndarray, patterns: Patterns,
 
 def pattern_bound(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi: np.ndarray,
                   mu: np.ndarray, nu: np.ndarray, target: float,
-                  rounds: int = ROUNDS) -> float | None:
+                  limits: Limits = Limits()) -> float | None:
     """The best bound found by generating worker patterns from prices ``pi``, ``mu`` and
     ``nu`` (a request's price, each meeting slot's and each worker week's), stopping at the
-    master's optimum, at ``target`` (a plan's cost) or after ``rounds`` re-solves. None if
-    the pricing problem cannot be made (:func:`cheapest_patterns`)."""
+    master's optimum, at ``target`` (a plan's cost) or at ``limits``. None if the pricing
+    problem cannot be made (:func:`cheapest_patterns`)."""
     import highspy
 
-    master = _Master(arrays, pricing)
+    master = _Master(arrays, pricing, limits.box)
     pi = _families_share_split(arrays, master.families, pi)
     value, patterns, items = master.price(pi, mu, nu)
     if patterns is None:
         return None
     best = value
+    spent = patterns.cells
     master.add(patterns, items)
     master.centre(pi, patterns, mu, nu)
-    for _ in range(rounds):
-        if math.ceil(best) >= target:
+    for _ in range(limits.rounds):
+        if math.ceil(best) >= target or spent >= limits.work:
             break
         master.h.run()
         if master.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -376,6 +421,7 @@ def pattern_bound(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi: np.
         value, patterns, items = master.price(pi, mu, nu)
         if patterns is None:
             break
+        spent += patterns.cells
         added = master.add(patterns, items)
         if value > best:
             best = value
@@ -387,9 +433,11 @@ def pattern_bound(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi: np.
     return best
 
 
-def pattern_rounds(weekly: bool) -> int:
-    """Re-solves allowed for a weekly service's patterns, or a re-allocation's."""
-    return ROUNDS if weekly else REALLOCATION_ROUNDS
+def pattern_limits(weekly: bool) -> Limits:
+    """The limits for a weekly service's patterns, or a re-allocation's."""
+    if weekly:
+        return Limits()
+    return Limits(REALLOCATION_ROUNDS, REALLOCATION_WORK, REALLOCATION_BOX)
 
 
 def _families_share_split(arrays: lag.ServiceArrays, families: np.ndarray,
@@ -415,8 +463,8 @@ class _Master:
     the patterns.
     """
 
-    def __init__(self, arrays: lag.ServiceArrays, pricing: RowPricing | None):
-        self.arrays, self.pricing = arrays, pricing
+    def __init__(self, arrays: lag.ServiceArrays, pricing: RowPricing | None, box: float):
+        self.arrays, self.pricing, self.box = arrays, pricing, box
         self.families = families_kept(arrays)
         self.rows_n, self.workers_n = arrays.cost.shape
         self.slots_n = pricing.meeting_days.size if pricing is not None else 0
@@ -508,7 +556,7 @@ class _Master:
         """Move the box to these prices (the workers' rows at their patterns' values)."""
         self.middle = np.concatenate([pi, np.minimum(0.0, patterns.value),
                                       -mu.reshape(-1), -nu.reshape(-1)])
-        self.width = BOX * (np.abs(self.middle) + BOX_FLOOR)
+        self.width = self.box * (np.abs(self.middle) + BOX_FLOOR)
         self._set_box()
 
     def widen(self) -> None:

@@ -126,11 +126,13 @@ def test_the_bound_stays_below_every_plan_wherever_it_stops(weekly: PlanRun) -> 
         assert found is not None
         start = lagrangian_rows.value_at(arrays, pricing, found.pi, found.mu, found.nu,
                                          found.per_point)
-        for rounds in (0, 3, patterns.ROUNDS):
+        for limits in (patterns.Limits(rounds=0), patterns.Limits(rounds=3),
+                       patterns.Limits(work=0), patterns.pattern_limits(weekly=False),
+                       patterns.Limits()):
             bound = patterns.pattern_bound(arrays, pricing, found.pi, found.mu, found.nu,
-                                           target=np.inf, limits=patterns.Limits(rounds))
+                                           target=np.inf, limits=limits)
             assert bound is not None
-            assert bound <= planned, (service, rounds)
+            assert bound <= planned, (service, limits)
         assert bound >= start - 1e-3, service  # each less its own float margin
         seen += 1
     assert seen >= 2

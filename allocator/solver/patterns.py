@@ -48,11 +48,12 @@ if TYPE_CHECKING:
 ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
 # A re-allocation's patterns are whole caseloads, each re-solve's tables far larger. On the
 # 3,000-child safeguarding service 60 re-solves in a box of 0.01 took the bound from 209,251
-# to 216,272 in 16 s (215,157 in a box of 0.05; let run, 216,819 after about 250). On the
-# 12,000-child one each re-solve's tables have about 90 million cells (4.5 s) and the first
-# prices gave the best value of twelve (608,405 to 617,177): there generation stops once
-# its tables have had REALLOCATION_WORK cells in all.
-REALLOCATION_ROUNDS = 60
+# to 216,272 in 16 s (215,157 in a box of 0.05; let run, 216,819 after about 250); on the
+# 1,000-child one 150 re-solves reach 49,376 against 47,684 after 60 (48,595 in a box of
+# 0.05). On the 12,000-child one each re-solve's tables have about 90 million cells (4.5 s)
+# and the first prices gave the best value of twelve (608,405 to 617,177): there
+# generation stops once its tables have had REALLOCATION_WORK cells in all.
+REALLOCATION_ROUNDS = 150
 REALLOCATION_BOX = 0.01
 REALLOCATION_WORK = 400_000_000
 

@@ -112,7 +112,7 @@ def continuous_value(arrays, pricing: RowPricing, prices: row_lp.RowPrices) -> f
     """The Lagrangian at the programme's prices, children continuous: by duality, the
     programme's optimum (with its sibling rows' prices, if any)."""
     here = lagrangian_rows.priced_arrays(arrays, pricing, prices.mu, prices.nu)
-    value = -lagrangian_rows._paid(pricing, prices.mu, prices.nu)
+    value = -lagrangian_rows.rows_paid(pricing, prices.mu, prices.nu)
     if prices.sigma is not None and len(arrays.family):
         value += lagrangian_rows.sibling_rows_value(arrays, prices.sigma)
         here = replace(here, cost=here.cost + prices.sigma)

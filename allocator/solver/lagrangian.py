@@ -108,7 +108,7 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
             # every child: there the rows are priced only by the linear programme.
             best = max(best, priced_rows_bound(arrays, pricing, prices, best, target,
                                                search=weekly, pattern_limits=limits))
-        elif math.ceil(best) < target:
+        else:
             # No rows to price: worker patterns start from the point prices' requests.
             generated = pattern_bound(arrays, None, request_prices(arrays, prices),
                                       np.zeros((0, 0)), np.zeros((len(arrays.busy), 0)),

@@ -191,8 +191,8 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
     row_lp), at which children are then taken whole and siblings kept; where that
     programme's plan splits a family and the families have few enough pairs, a second
     programme with sibling rows prices the splits too. Then worker patterns are generated
-    from the first programme's prices within ``pattern_limits`` (allocator.solver.patterns): whole caseloads, families' splits and the rows priced
-    together.
+    from the first programme's prices within ``pattern_limits`` (allocator.solver.
+    patterns): whole caseloads, families' splits and the rows priced together.
     Where the first programme reaches no optimum, subgradient searches from zero prices
     are made instead (:func:`searched_bound`), if ``search``.
     """
@@ -203,7 +203,7 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
         return searched_bound(arrays, pricing, prices, start, target) if search else start
     here = priced_arrays(arrays, pricing, found.mu, found.nu)
     best = max(start, _value(here, found.pi, found.per_point, None)
-               - _paid(pricing, found.mu, found.nu))
+               - rows_paid(pricing, found.mu, found.nu))
     members = arrays.family[arrays.family >= 0]
     if math.ceil(best) < target and len(members) \
             and np.isfinite(arrays.cost[members]).sum() <= SIBLING_PAIRS_UP_TO \
@@ -237,7 +237,7 @@ def value_at(arrays: lag.ServiceArrays, pricing: RowPricing, pi: np.ndarray, mu:
     taken whole at ``pi`` and siblings kept at ``per_point`` (lag.family_dual); with
     ``sigma``, the sibling rows' prices too (:func:`sibling_rows_value`)."""
     return _value(priced_arrays(arrays, pricing, mu, nu), pi, per_point, sigma) \
-        - _paid(pricing, mu, nu)
+        - rows_paid(pricing, mu, nu)
 
 
 def _value(here: lag.ServiceArrays, pi: np.ndarray, per_point: np.ndarray,
@@ -276,7 +276,7 @@ def _splits_families(here: lag.ServiceArrays, found: RowPrices) -> bool:
     return lag.family_dual(here, found.per_point) > lag.lagrangian(here, found.pi) + 0.5
 
 
-def _paid(pricing: RowPricing, mu: np.ndarray, nu: np.ndarray) -> float:
+def rows_paid(pricing: RowPricing, mu: np.ndarray, nu: np.ndarray) -> float:
     """What the row prices pay at full slots and limits, with its float-error margin."""
     paid = float(mu.sum(axis=1) @ pricing.slots) + float(nu.sum(axis=1) @ pricing.limit)
     return paid + lag.SAFETY * (paid + 1.0)
@@ -314,7 +314,7 @@ def _search(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
         here.cost[pricing.rows] = cost
         prices = lag.ascend_prices(here, prices, INNER, aim * target)
         pi = lag.request_prices(here, prices)
-        paid = _paid(pricing, mu, nu)
+        paid = rows_paid(pricing, mu, nu)
         # Siblings at the same prices (lag.family_dual) are a bound too, and the steps
         # follow the better of the two: the 30,000-child week's assessment service 32,730
         # -> 38,130, its disability service 3,894 -> 4,576 (35,078 and 4,515 with the

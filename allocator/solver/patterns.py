@@ -467,6 +467,9 @@ class _Master:
     def __init__(self, arrays: lag.ServiceArrays, pricing: RowPricing | None, box: float):
         self.arrays, self.pricing, self.box = arrays, pricing, box
         self.families = families_kept(arrays)
+        self.family_of = np.full(len(arrays.points), -1)
+        for f, members in enumerate(self.families):
+            self.family_of[members[members >= 0]] = f
         self.rows_n, self.workers_n = arrays.cost.shape
         self.slots_n = pricing.meeting_days.size if pricing is not None else 0
         self.weeks = pricing.weeks if pricing is not None else 0
@@ -499,15 +502,13 @@ class _Master:
             return -math.inf, None, items
         paid = 0.0
         if self.pricing is not None:
-            from allocator.solver.lagrangian_rows import _paid
-            paid = _paid(self.pricing, mu, nu)
+            from allocator.solver.lagrangian_rows import rows_paid
+            paid = rows_paid(self.pricing, mu, nu)
         return pattern_value(self.arrays, pi, patterns, len(self.families), paid), patterns, items
 
     def add(self, patterns: Patterns, items: PairItems) -> int:
         """Add each worker's pattern that prices out and is new; how many were added."""
-        family_of = np.full(self.rows_n, -1)
-        for f, members in enumerate(self.families):
-            family_of[members[members >= 0]] = f
+        family_of = self.family_of
         order = np.argsort(patterns.worker, kind="stable")
         worker, row = patterns.worker[order], patterns.row[order]
         costs, index, value = [], [], []

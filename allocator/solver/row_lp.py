@@ -138,10 +138,10 @@ class _Programme:
         h.addRows(len(lower), lower, upper, 0, np.zeros(len(lower), dtype=np.int32),
                   np.zeros(0, dtype=np.int32), np.zeros(0))
         add_columns(h, np.concatenate([arrays.unallocated, np.full(cols, arrays.balance),
-                                np.full(cols, arrays.overload)]),
-             [[r] for r in range(rows)] + [[self.load_row + w] for w in range(cols)]
-             + [[self.load_row + cols + w] for w in range(cols)],
-             [[1.0]] * rows + [[-1.0]] * (2 * cols))
+                                       np.full(cols, arrays.overload)]),
+                    [[r] for r in range(rows)] + [[self.load_row + w] for w in range(cols)]
+                    + [[self.load_row + cols + w] for w in range(cols)],
+                    [[1.0]] * rows + [[-1.0]] * (2 * cols))
         # Siblings: each family's lead requests (arrays.family), the sibling row of each
         # (request, worker) pair once it has one, and each family's z column per worker.
         self.family_of = np.full(rows, -1)
@@ -290,7 +290,7 @@ def _unpriced_columns(arrays: lag.ServiceArrays, pricing: RowPricing,
 
 
 def priced_columns(arrays: lag.ServiceArrays, pricing: RowPricing, mu: np.ndarray,
-                    nu: np.ndarray, prices: RowPrices | None) -> _Columns:
+                   nu: np.ndarray, prices: RowPrices | None) -> _Columns:
     """Each priced pair's cheapest column at ``mu`` and ``nu``; with ``prices``, only those
     whose reduced cost is negative."""
     best, option, meeting = pricing.costs(mu, nu)
@@ -322,8 +322,8 @@ def _codes(columns: _Columns, pricing: RowPricing, workers: int) -> np.ndarray:
             + columns.slot + 1) * weeks + columns.week + 1
 
 
-def add_columns(h: object, cost: np.ndarray, index: list[list[int]], value: list[list[float]],
-         upper: float = np.inf) -> None:
+def add_columns(h: object, cost: np.ndarray, index: list[list[int]],
+                value: list[list[float]], upper: float = np.inf) -> None:
     """Add columns given as lists of (row, value) entries, between 0 and ``upper``."""
     counts = np.array([len(i) for i in index])
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int32)

@@ -88,9 +88,7 @@ def test_bound_below_the_optimum_and_every_plan(run: str, request: pytest.Fixtur
         # rows): a different bound, and a bound all the same.
         priced = service_lower_bound(problem, service, upper=greedy.objective)
         assert priced <= greedy.objective, service
-        ids = {r.id for r in sub.requests}
-        planned = check_plan(Plan(tuple(a for a in result.result.plan.assignments
-                                        if a.request_id in ids)), sub).objective
+        planned = planned_cost(result, service)
         assert max(bound, priced) <= planned, service
         if result.result.service_status.get(service) == "OPTIMAL":
             proven += 1  # the plan's objective is the optimum
@@ -296,6 +294,14 @@ def test_every_restriction_matches_the_model() -> None:
     # C1 with W1 (known) or C3 kept with W4 cost nothing; C2 to W2 is blocked, so
     # nothing is left for it: unallocated, 100,000.
     assert service_lower_bound(problem, "s") == 100_000
+
+
+def planned_cost(run: PlanRun, service: str) -> int:
+    """What the checker says the run's plan costs in ``service``."""
+    sub = service_problem(run.problem, service)
+    ids = {r.id for r in sub.requests}
+    return check_plan(Plan(tuple(a for a in run.result.plan.assignments
+                                 if a.request_id in ids)), sub).objective
 
 
 def priced_services(problem: AllocationProblem

@@ -4,27 +4,20 @@ the master over every pattern, and the bound stays below every plan wherever it 
 from __future__ import annotations
 
 import itertools
-from datetime import date
 
 import highspy
 import numpy as np
 import pytest
 
-from allocator.alternatives import service_problem
-from allocator.checker import check_plan
-from allocator.demo import write_demo
-from allocator.pipeline import PlanRun, run_plan
-from allocator.plan import Plan
+from allocator.pipeline import PlanRun
 from allocator.solver import lagrangian_rows, patterns, row_lp
 from allocator.solver.lagrangian import ServiceArrays
-from tests.test_lagrangian import priced_services
+from tests.test_lagrangian import planned_cost, priced_services
 
 
-@pytest.fixture(scope="module")
-def weekly(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
-    folder = write_demo(tmp_path_factory.mktemp("patterns") / "council", 1000, 3,
-                        date(2026, 11, 20))
-    return run_plan(folder, seed=3, time_limit=5)
+@pytest.fixture
+def weekly(weekly_thousand: PlanRun) -> PlanRun:
+    return weekly_thousand
 
 
 def small_service(seed: int, rows: int = 9, workers: int = 3) -> ServiceArrays:
@@ -118,10 +111,7 @@ def test_the_bound_stays_below_every_plan_wherever_it_stops(weekly: PlanRun) -> 
     problem = weekly.problem
     seen = 0
     for service, arrays, pricing in priced_services(problem):
-        sub = service_problem(problem, service)
-        ids = {r.id for r in sub.requests}
-        planned = check_plan(Plan(tuple(a for a in weekly.result.plan.assignments
-                                        if a.request_id in ids)), sub).objective
+        planned = planned_cost(weekly, service)
         found = row_lp.lp_prices(arrays, pricing)
         assert found is not None
         start = lagrangian_rows.value_at(arrays, pricing, found.pi, found.mu, found.nu,
@@ -138,7 +128,7 @@ def test_the_bound_stays_below_every_plan_wherever_it_stops(weekly: PlanRun) -> 
     assert seen >= 2
 
 
-def test_a_family_split_is_priced(weekly: PlanRun) -> None:
+def test_a_family_split_is_priced() -> None:
     """Two siblings whose cheapest workers differ: the plain relaxation splits them for
     free; every plan pays either the split or the dearer worker, and so does the bound."""
     arrays = ServiceArrays(

@@ -7,31 +7,25 @@ from __future__ import annotations
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import highspy
 import numpy as np
 import pytest
 
-from allocator.alternatives import service_problem
-from allocator.checker import check_plan
-from allocator.demo import write_demo
-from allocator.pipeline import PlanRun, run_plan
-from allocator.plan import Plan
+from allocator.pipeline import PlanRun
 from allocator.solver import lagrangian_rows, row_lp
 from allocator.solver.lagrangian import lagrangian, service_lower_bound
 from allocator.solver.lagrangian_rows import RowPricing
 from allocator.solver.model import solve_service
-from tests.test_lagrangian import priced_services, three_on_one_day
+from tests.test_lagrangian import planned_cost, priced_services, three_on_one_day
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def weekly(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
-    folder = write_demo(tmp_path_factory.mktemp("lp") / "council", 1000, 3, date(2026, 11, 20))
-    return run_plan(folder, seed=3, time_limit=5)
+@pytest.fixture
+def weekly(weekly_thousand: PlanRun) -> PlanRun:
+    return weekly_thousand
 
 
 def every_column_lp(arrays, pricing: RowPricing, siblings: bool = False) -> float:
@@ -146,10 +140,7 @@ def test_prices_from_any_round_bound_every_plan(weekly: PlanRun) -> None:
     problem = weekly.problem
     stopped = 0
     for service, arrays, pricing in priced_services(problem):
-        sub = service_problem(problem, service)
-        ids = {r.id for r in sub.requests}
-        planned = check_plan(Plan(tuple(a for a in weekly.result.plan.assignments
-                                        if a.request_id in ids)), sub).objective
+        planned = planned_cost(weekly, service)
         for siblings in (False, True):
             early = row_lp.lp_prices(arrays, pricing, rounds=0, siblings=siblings)
             assert early is not None

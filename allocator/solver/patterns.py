@@ -35,15 +35,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from allocator.solver import lagrangian as lag
+from allocator.solver.lagrangian_rows import RowPricing, rows_paid
 from allocator.solver.row_lp import add_columns, priced_columns, quiet_highs
-
-if TYPE_CHECKING:
-    from allocator.solver.lagrangian_rows import RowPricing
 
 ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
 # A re-allocation's patterns are whole caseloads, each re-solve's tables far larger. On the
@@ -500,10 +497,7 @@ class _Master:
         patterns = cheapest_patterns(self.arrays, items.priced, pi, self.families)
         if patterns is None:
             return -math.inf, None, items
-        paid = 0.0
-        if self.pricing is not None:
-            from allocator.solver.lagrangian_rows import rows_paid
-            paid = rows_paid(self.pricing, mu, nu)
+        paid = 0.0 if self.pricing is None else rows_paid(self.pricing, mu, nu)
         return pattern_value(self.arrays, pi, patterns, len(self.families), paid), patterns, items
 
     def add(self, patterns: Patterns, items: PairItems) -> int:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from allocator.calendar import week_start, working_day_number, working_days_betw
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from allocator.solver.greedy import eligible
-from constraints.balance import busy_line, load_cost, load_costs
+from constraints.balance import busy_line, load_costs
 
 MAX_PASSES = 30  # each pass tries every move once; most plans settle in a few
 CHAIN_WIDTH = 4  # workers tried for a child moved on to make room
@@ -113,6 +114,15 @@ class _State:
         self.full = np.array([max(x.capacity, x.base_load) for x in workers], dtype=np.int64)
         self.busy = np.array([busy_line(x.capacity, x.base_load) for x in workers],
                              dtype=np.int64)
+        # The same lines and each worker's team as plain values: the moves price one worker
+        # at a time, hundreds of thousands of times on a large service.
+        self.team = {x.id: x.team for x in workers}
+        self.lines = {x.id: (self.column[x.id], int(self.full[j]), int(self.busy[j]))
+                      for j, x in enumerate(workers)}
+        self.new_to: dict[tuple[str, str], bool] = {}
+        self.own_costs: dict[tuple[str, str | None, date | None, date | None], int] = {}
+        self.meetings = {r.id: last_meeting_day(r) for r in requests.values()
+                         if r.dates and r.needs_meeting}
         self.load = np.array([x.base_load for x in workers], dtype=np.int64)
         self.capacity = np.array([x.capacity for x in workers], dtype=np.int64)
         self.new: Counter[tuple[str, date]] = Counter()
@@ -136,10 +146,10 @@ class _State:
         self.place[r.id] = (w, on, meeting)
         self.holding[w].add(r.id)
         self.load[self.column[w]] += r.points
-        if on is not None and r.new_to(w):
-            self.new[w, week_start(on)] += 1
+        if on is not None and self._new(r, w):
+            self.new[w, _monday(on)] += 1
         if meeting is not None:
-            self.used[self.problem.workers[w].team, meeting] += 1
+            self.used[self.team[w], meeting] += 1
         if r.role == "lead":
             self.family[r.family_id][w] += 1
             self.lead[r.child_id] = w
@@ -153,10 +163,10 @@ class _State:
         self.place[r.id] = (None, None, None)
         self.holding[w].discard(r.id)
         self.load[self.column[w]] -= r.points
-        if on is not None and r.new_to(w):
-            self.new[w, week_start(on)] -= 1
+        if on is not None and self._new(r, w):
+            self.new[w, _monday(on)] -= 1
         if meeting is not None:
-            self.used[self.problem.workers[w].team, meeting] -= 1
+            self.used[self.team[w], meeting] -= 1
         if r.role == "lead":
             self.family[r.family_id][w] -= 1
             if not self.family[r.family_id][w]:
@@ -165,11 +175,26 @@ class _State:
         else:
             self.co[r.child_id][w] -= 1
 
+    def _new(self, r: Request, w: str) -> bool:
+        """:meth:`Request.new_to`, once per pair."""
+        key = (r.id, w)
+        new = self.new_to.get(key)
+        if new is None:
+            new = self.new_to[key] = r.new_to(w)
+        return new
+
     # --- prices --------------------------------------------------------------------------
 
     def _own_cost(self, r: Request) -> int:
         """``r``'s own terms where it is now: continuity, locality, date and lateness, or
         what leaving it unallocated costs."""
+        key = (r.id, *self.place[r.id])
+        cost = self.own_costs.get(key)
+        if cost is None:
+            cost = self.own_costs[key] = self._price_own(r)
+        return cost
+
+    def _price_own(self, r: Request) -> int:
         w, on, meeting = self.place[r.id]
         wt = self.weights
         if w is None:
@@ -188,8 +213,11 @@ class _State:
         return cost
 
     def _load_cost(self, w: str, added: int = 0) -> int:
-        return load_cost(self.weights, self.problem.workers[w],
-                         int(self.load[self.column[w]]) + added)
+        """:func:`constraints.balance.load_cost` of ``w`` holding ``added`` points more."""
+        column, full, busy = self.lines[w]
+        load = int(self.load[column]) + added
+        return (self.weights.overload_point * max(0, load - full)
+                + self.weights.balance_point * max(0, load - busy))
 
     def _load_costs(self, columns: np.ndarray, added: int) -> np.ndarray:
         return load_costs(self.weights, self.load[columns] + added, self.busy[columns],
@@ -217,13 +245,13 @@ class _State:
         meeting = None
         if r.needs_meeting:
             slots = self.problem.teams[w.team].meeting_slots
-            meeting = next((t for t in self.problem.meeting_days(w.team, last_meeting_day(r))
+            meeting = next((t for t in self.problem.meeting_days(w.team, self.meetings[r.id])
                             if self.used[w.team, t] < slots), None)
             if meeting is None:
                 return None
         late = self.weights.late_meeting
         held = working_day_number(meeting) if meeting is not None else 0
-        new = r.new_to(w.id)
+        new = self._new(r, w.id)
         best, best_cost = None, 0
         for t, week, cost, number in self.dates[r.id]:
             if t not in w.available or (new and self.new[w.id, week] >= w.max_new_per_week):
@@ -368,16 +396,22 @@ class _State:
                     self._remove(r)
                 placed = self._place(rs, target)
                 if placed is not None:
+                    # What stays put while ``ers`` tries each worker: ``rs``'s own terms.
+                    own = sum(self._own_cost(r) for r in rs)
+                    families = {r.family_id for r in rs + ers if r.role == "lead"}
                     points = sum(r.points for r in ers)
                     entry = opts.fixed + self._load_costs(opts.columns, points) \
                         - self._load_costs(opts.columns, 0)
                     order = np.argsort(entry, kind="stable")
+                    # Dates, meetings and splits cost at least nothing, so no worker after
+                    # one whose entry alone loses to the best chain so far can win.
+                    floor = own + self._load_cost(source) + self._load_cost(target.id) - start
                     tried = 0
                     for k in order:
                         w2 = opts.workers[k]
                         if w2.id == target.id:
                             continue
-                        if tried == CHAIN_WIDTH:
+                        if tried == CHAIN_WIDTH or floor + int(entry[k]) > best_delta[0]:
                             break
                         tried += 1
                         inside = w2.id in (source, target.id)
@@ -386,8 +420,10 @@ class _State:
                         slots = self._place(ers, w2)
                         if slots is None:
                             continue
-                        delta = (self._local_cost(rs + ers, {source, target.id, w2.id})
-                                 - start - outside,
+                        moved = (own + sum(self._own_cost(r) for r in ers)
+                                 + sum(self._load_cost(w) for w in {source, target.id, w2.id})
+                                 + sum(self._split(f) for f in families))
+                        delta = (moved - start - outside,
                                  self._over({source, target.id, w2.id}) - start_over - over)
                         if delta < best_delta:
                             best, best_delta = (target, placed, ers, w2, slots), delta
@@ -431,3 +467,9 @@ class _State:
         worker = self.problem.workers[w] if w else None
         return replace(a, worker=w, team=worker.team if worker else None, on=on,
                        meeting=meeting, blocked_by=() if w else a.blocked_by)
+
+
+@cache
+def _monday(day: date) -> date:
+    """:func:`week_start`, once per day."""
+    return week_start(day)

@@ -73,6 +73,16 @@ class ServiceArrays:
         return at, np.stack([_load_cost(self, k) for k in at])
 
 
+@dataclass(frozen=True)
+class Bound:
+    """A lower bound and, where worker patterns were generated and rounding was asked for,
+    their master's plan: a worker column per request of the service, -1 for none
+    (allocator.solver.patterns)."""
+
+    value: float
+    rounded: np.ndarray | None = None
+
+
 def service_lower_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,
                         upper: int | None = None, with_rows: bool = True) -> int:
     """A proven lower bound on the optimal objective of ``service``'s full model: the
@@ -84,10 +94,20 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
     prices the meeting slots and weekly limits too (allocator.solver.lagrangian_rows),
     which the relaxation otherwise drops. The same input gives the same number.
     """
+    return int(service_bound(problem, service, iterations=iterations, upper=upper,
+                             with_rows=with_rows).value)
+
+
+def service_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,
+                  upper: int | None = None, with_rows: bool = True,
+                  rounding: bool = False) -> Bound:
+    """:func:`service_lower_bound` as a :class:`Bound`, with the worker patterns' rounded
+    plan if ``rounding`` and patterns were generated."""
     arrays = service_arrays(problem, service)
     if len(arrays.points) == 0:
-        return 0
+        return Bound(0)
     target = math.inf if upper is None else float(upper)
+    rounded = None
     first = _load_cost(arrays, np.ones_like(arrays.busy)) - _load_cost(
         arrays, np.zeros_like(arrays.busy))  # the first point's price at each worker
     prices = ascend_prices(arrays, first, iterations, target)
@@ -98,7 +118,7 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
                    family_dual(arrays, prices))
     if with_rows and upper is not None and math.ceil(best) < target:
         from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
-        from allocator.solver.patterns import pattern_bound, pattern_limits
+        from allocator.solver.patterns import generate_patterns, pattern_limits
 
         weekly = not any(r.restructure for r in problem.requests_in(service))
         limits = pattern_limits(weekly)
@@ -106,17 +126,17 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
         if pricing is not None:
             # A re-allocation's subgradient steps would each re-solve the relaxation of
             # every child: there the rows are priced only by the linear programme.
-            best = max(best, priced_rows_bound(arrays, pricing, prices, best, target,
-                                               search=weekly, pattern_limits=limits))
+            found = priced_rows_bound(arrays, pricing, prices, best, target, search=weekly,
+                                      pattern_limits=limits, rounding=rounding)
         else:
             # No rows to price: worker patterns start from the point prices' requests.
-            generated = pattern_bound(arrays, None, request_prices(arrays, prices),
+            found = generate_patterns(arrays, None, request_prices(arrays, prices),
                                       np.zeros((0, 0)), np.zeros((len(arrays.busy), 0)),
-                                      target, limits)
-            if generated is not None:
-                best = max(best, generated)
+                                      target, limits, rounding)
+        if found is not None:
+            best, rounded = max(best, found.value), found.rounded
     # Every objective term is an integer, so the optimum is at least the next integer.
-    return max(0, math.ceil(best))
+    return Bound(max(0, math.ceil(best)), rounded)
 
 
 def lagrangian(arrays: ServiceArrays, pi: np.ndarray) -> float:

@@ -183,9 +183,11 @@ FALLBACK_AIM = 1.6
 
 def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
                       start: float, target: float, search: bool = True,
-                      pattern_limits: Limits | None = None) -> float:
+                      pattern_limits: Limits | None = None,
+                      rounding: bool = False) -> lag.Bound:
     """The best Lagrangian value found with prices on the slot and limit rows (at least
-    ``start``, the value without them), less its float-error margin.
+    ``start``, the value without them), less its float-error margin; with ``rounding``,
+    the worker patterns' rounded plan too.
 
     The prices are the relaxation's linear programme's optimal duals (allocator.solver.
     row_lp), at which children are then taken whole and siblings kept; where that
@@ -200,7 +202,8 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
 
     found = lp_prices(arrays, pricing)
     if found is None or not found.optimal:
-        return searched_bound(arrays, pricing, prices, start, target) if search else start
+        return lag.Bound(searched_bound(arrays, pricing, prices, start, target) if search
+                         else start)
     here = priced_arrays(arrays, pricing, found.mu, found.nu)
     best = max(start, _value(here, found.pi, found.per_point, None)
                - rows_paid(pricing, found.mu, found.nu))
@@ -213,13 +216,13 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
             best = max(best, value_at(arrays, pricing, split.pi, split.mu, split.nu,
                                       split.per_point, split.sigma))
     if pattern_limits is not None and math.ceil(best) < target:
-        from allocator.solver.patterns import pattern_bound
+        from allocator.solver.patterns import generate_patterns
 
-        generated = pattern_bound(arrays, pricing, found.pi, found.mu, found.nu, target,
-                                  pattern_limits)
+        generated = generate_patterns(arrays, pricing, found.pi, found.mu, found.nu, target,
+                                      pattern_limits, rounding)
         if generated is not None:
-            best = max(best, generated)
-    return best
+            return lag.Bound(max(best, generated.value), generated.rounded)
+    return lag.Bound(best)
 
 
 def priced_arrays(arrays: lag.ServiceArrays, pricing: RowPricing, mu: np.ndarray,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import os
 import time
@@ -186,7 +185,6 @@ def _rounded_start(problem: AllocationProblem, service: str, start: Plan) -> tup
     (:data:`ROUNDED_START_GAP`)."""
     priced = _priced(problem, service, start, None, {}, 0.0, 0.0)
     found = service_bound(problem, service, upper=priced.objective, rounding=True)
-    _release_memory()
     if found.rounded is None:
         return start, int(found.value)
     rounded = rounded_plan(problem, service, list(start.assignments), found.rounded)
@@ -199,16 +197,6 @@ def _rounded_start(problem: AllocationProblem, service: str, start: Plan) -> tup
             and candidate.objective <= (1 + ROUNDED_START_GAP) * found.value:
         return moved, int(found.value)
     return start, int(found.value)
-
-
-def _release_memory() -> None:
-    """Hand the worker patterns' freed tables back to the system before the search: the
-    C allocator keeps them otherwise (on the 12,000-child safeguarding service, 264 of the
-    529 MiB the process then holds), and the search's model would come on top."""
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
-        pass
 
 
 def _better(problem: AllocationProblem, service: str, solved: ServiceSolve,

@@ -552,10 +552,11 @@ class _Master:
         box: each worker's heaviest pattern, a request in two of them going to the heavier
         (the first, at equal weights). None if HiGHS finds no optimum.
 
-        The programme's optimum is the bound, and its patterns are whole caseloads, so on
-        a re-allocation most workers hold one pattern at weight 1 and the rounded plan
-        costs little more than the bound: on the 3,000-child safeguarding service 217,370
-        against 216,819 (the searched plan: 221,850)."""
+        The programme's optimum is the bound, and its patterns are whole caseloads, so
+        where generation nearly converged most workers hold one pattern at weight 1 and
+        the rounded plan costs little more than the bound: on the 3,000-child
+        re-allocation's safeguarding service, priced as patterns (the week's transfers'
+        slots and the lead/co-worker rule aside), 217,370 against 216,819."""
         import highspy
 
         h = self.h

@@ -100,9 +100,10 @@ def test_generated_patterns_reach_the_master_over_every_pattern(seed: int) -> No
     master written out with every pattern."""
     arrays = small_service(seed)
     rows, workers = arrays.cost.shape
-    bound = patterns.pattern_bound(arrays, None, np.zeros(rows), np.zeros((0, 0)),
-                                   np.zeros((workers, 0)), target=np.inf)
-    assert bound == pytest.approx(every_pattern_master(arrays), abs=1e-4)
+    found = patterns.generate_patterns(arrays, None, np.zeros(rows), np.zeros((0, 0)),
+                                       np.zeros((workers, 0)), target=np.inf)
+    assert found is not None
+    assert found.value == pytest.approx(every_pattern_master(arrays), abs=1e-4)
 
 
 def test_the_bound_stays_below_every_plan_wherever_it_stops(weekly: PlanRun) -> None:
@@ -119,11 +120,11 @@ def test_the_bound_stays_below_every_plan_wherever_it_stops(weekly: PlanRun) -> 
         for limits in (patterns.Limits(rounds=0), patterns.Limits(rounds=3),
                        patterns.Limits(work=0), patterns.pattern_limits(weekly=False),
                        patterns.Limits()):
-            bound = patterns.pattern_bound(arrays, pricing, found.pi, found.mu, found.nu,
-                                           target=np.inf, limits=limits)
-            assert bound is not None
-            assert bound <= planned, (service, limits)
-        assert bound >= start - 1e-3, service  # each less its own float margin
+            generated = patterns.generate_patterns(arrays, pricing, found.pi, found.mu,
+                                                   found.nu, target=np.inf, limits=limits)
+            assert generated is not None
+            assert generated.value <= planned, (service, limits)
+        assert generated.value >= start - 1e-3, service  # each less its own float margin
         seen += 1
     assert seen >= 2
 
@@ -135,6 +136,7 @@ def test_a_family_split_is_priced() -> None:
         cost=np.array([[0.0, 100.0], [100.0, 0.0]]), points=np.array([5.0, 5.0]),
         unallocated=np.full(2, 5000.0), busy=np.full(2, 50.0), full=np.full(2, 50.0),
         balance=20.0, overload=100.0, family=np.array([[0, 1]]), split=300.0)
-    bound = patterns.pattern_bound(arrays, None, np.zeros(2), np.zeros((0, 0)),
-                                   np.zeros((2, 0)), target=np.inf)
-    assert bound == pytest.approx(100.0, abs=1e-4)  # together on either worker: 100
+    found = patterns.generate_patterns(arrays, None, np.zeros(2), np.zeros((0, 0)),
+                                       np.zeros((2, 0)), target=np.inf)
+    assert found is not None
+    assert found.value == pytest.approx(100.0, abs=1e-4)  # together on either worker: 100

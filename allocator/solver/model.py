@@ -185,18 +185,19 @@ def _rounded_start(problem: AllocationProblem, service: str, start: Plan) -> tup
     (:data:`ROUNDED_START_GAP`)."""
     priced = _priced(problem, service, start, None, {}, 0.0, 0.0)
     found = service_bound(problem, service, upper=priced.objective, rounding=True)
+    bound = int(found.value)
     if found.rounded is None:
-        return start, int(found.value)
+        return start, bound
     rounded = rounded_plan(problem, service, list(start.assignments), found.rounded)
     moved = Plan(tuple(polish(problem, service, rounded, None)))
     candidate = _priced(problem, service, moved, None, {}, 0.0, 0.0)
     log.debug("service %s: start %d, rounded patterns %d (%s), bound %d", service,
               priced.objective, candidate.objective,
-              "checked" if candidate.checked else "refused", found.value)
+              "checked" if candidate.checked else "refused", bound)
     if candidate.checked and candidate.objective < priced.objective \
-            and candidate.objective <= (1 + ROUNDED_START_GAP) * found.value:
-        return moved, int(found.value)
-    return start, int(found.value)
+            and candidate.objective <= (1 + ROUNDED_START_GAP) * bound:
+        return moved, bound
+    return start, bound
 
 
 def _better(problem: AllocationProblem, service: str, solved: ServiceSolve,

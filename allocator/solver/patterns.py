@@ -152,7 +152,6 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     in_family = np.zeros(rows_n, dtype=bool)
     in_family[families[families >= 0]] = True
 
-    # Options: (worker, group key, points, saving, first entry in option_rows, entries).
     # Options: worker, group (a single child's row, or rows_n + its family), points,
     # saving, and which of the group's children (a bit per family column; 1 for a single).
     opt_worker, opt_group, opt_points, opt_gain, opt_mask = [], [], [], [], []
@@ -306,7 +305,6 @@ def _option_rows(group: np.ndarray, mask: np.ndarray, worker: np.ndarray,
     return np.concatenate(rows).astype(int), np.concatenate(owners).astype(int)
 
 
-
 class _Steps:
     """The options of each step (a worker's k-th group) for every worker: points, saving
     (-inf where none) and the option's index. The first ``wide`` steps (families') keep
@@ -391,22 +389,14 @@ def pattern_value(arrays: lag.ServiceArrays, pi: np.ndarray, patterns: Patterns,
     return value - lag.SAFETY * scale
 
 
-def pattern_bound(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi: np.ndarray,
-                  mu: np.ndarray, nu: np.ndarray, target: float,
-                  limits: Limits = Limits()) -> float | None:
-    """The best bound found by generating worker patterns from prices ``pi``, ``mu`` and
-    ``nu`` (a request's price, each meeting slot's and each worker week's), stopping at the
-    master's optimum, at ``target`` (a plan's cost) or at ``limits``. None if the pricing
-    problem cannot be made (:func:`cheapest_patterns`)."""
-    generated = generate_patterns(arrays, pricing, pi, mu, nu, target, limits)
-    return None if generated is None else generated.value
-
-
 def generate_patterns(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi: np.ndarray,
                       mu: np.ndarray, nu: np.ndarray, target: float,
                       limits: Limits = Limits(), rounding: bool = False) -> lag.Bound | None:
-    """:func:`pattern_bound`, with the master's last programme rounded to a worker per
-    request (:meth:`_Master.rounded`) if ``rounding``."""
+    """The best bound found by generating worker patterns from prices ``pi``, ``mu`` and
+    ``nu`` (a request's price, each meeting slot's and each worker week's), stopping at the
+    master's optimum, at ``target`` (a plan's cost) or at ``limits``; with ``rounding``,
+    the master's last programme rounded to a worker per request (:meth:`_Master.rounded`).
+    None if the pricing problem cannot be made (:func:`cheapest_patterns`)."""
     import highspy
 
     master = _Master(arrays, pricing, limits.box)

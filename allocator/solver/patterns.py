@@ -279,7 +279,7 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     for b in np.unique(bucket):
         who = np.flatnonzero(bucket == b)
         (net, magnitude), picked = _knapsack(
-            arrays, who, base[who], tables, int(top[who].max()), int(groups[who].max()))
+            arrays, who, base[who], tables, top[who], int(groups[who].max()))
         value[who] += net - base_gain[who]
         spread += float(magnitude.sum() + base_gain[who].sum())
         taken_options.append(picked)
@@ -334,32 +334,17 @@ class _Steps:
 
 
 def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, tables: _Steps,
-              top: int, steps: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+              tops: np.ndarray, steps: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """The dynamic programme for workers ``who`` over the first ``steps`` steps of
-    ``tables``, their loads counted above ``base``: each worker's least net cost (load cost
-    less savings) and its magnitude, and the options taken."""
+    ``tables``, their loads counted above ``base`` and stopping at ``tops``: each worker's
+    least net cost (load cost less savings) and its magnitude, and the options taken."""
+    from allocator.solver.knapsack_kernel import fill_tables
+
     n = len(who)
+    top = int(tops.max())
+    most, choice = fill_tables(tables.add[0], tables.gain[0], tables.add[1], tables.gain[1],
+                               who, tops, top, steps)
     load = np.arange(top + 1)
-    # Each row starts with ``pad`` columns of -inf, so that a load less an option's points
-    # always indexes the table (and finds -inf where the option does not fit).
-    pad = top
-    table = np.full((n, pad + top + 1), -np.inf)
-    table[:, pad] = 0.0
-    flat = table.reshape(-1)
-    at_load = np.arange(n)[:, None] * table.shape[1] + pad + load[None, :]
-    choice = np.full((steps, n, top + 1), -1, dtype=np.int8)
-    for k in range(steps):
-        add, gain, _ = tables.at(k, who)
-        used = np.isfinite(gain).any(axis=0)
-        width = len(used) - int(np.argmax(used[::-1])) if used.any() else 0
-        best = table[:, pad:].copy()
-        for o in range(width):
-            taken = flat[at_load - add[:, o:o + 1]] + gain[:, o:o + 1]
-            better = taken > best
-            np.copyto(best, taken, where=better)
-            choice[k][better] = o
-        table[:, pad:] = best
-    most = table[:, pad:]
     cost = lag._load_cost(arrays, base[:, None] + load[None, :], who)
     net = cost - most  # +inf where no set adds exactly that many points
     at = np.argmin(net, axis=1)

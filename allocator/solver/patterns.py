@@ -52,7 +52,7 @@ ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same inp
 # generation stops once its tables have had REALLOCATION_WORK cells in all.
 REALLOCATION_ROUNDS = 150
 REALLOCATION_BOX = 0.01
-REALLOCATION_WORK = 400_000_000
+REALLOCATION_WORK = 6_000_000_000
 
 BOX = 0.05  # the stabilisation box's half-width, as a share of each price (plus BOX_FLOOR)
 BOX_FLOOR = 10.0
@@ -163,27 +163,38 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
         opt_points.append(points[r].astype(int))
         opt_gain.append(saving[r, w])
         opt_mask.append(np.ones(len(r), dtype=np.int64))
-    # Families: each subset of the children that save at the worker, less one split.
+    # Families: each subset of the children that save at the worker, less one split. Only
+    # the subsets of a family's own members are made (most families have two or three
+    # children), then put in order of subset, family and worker.
     if len(families):
         width = families.shape[1]
-        masks = np.array([[(m >> k) & 1 for k in range(width)]
-                          for m in range(1, 2 ** width)], dtype=bool)  # (M, K)
         member = families >= 0
         idx = np.where(member, families, 0)
-        gains = np.where(member[..., None] & useful[idx], saving[idx], 0.0)  # (F, K, W)
-        has = member[..., None] & useful[idx]
-        for m, bits in enumerate(masks):
-            ok = has[:, bits, :].all(axis=1) & member[:, bits].all(axis=1)[:, None]
-            gain = gains[:, bits, :].sum(axis=1) - arrays.split  # (F, W)
-            f, w = np.nonzero(ok & (gain > 0))
-            if not len(f):
-                continue
-            pts = (points[idx] * bits).sum(axis=1).astype(int)
-            opt_worker.append(w)
-            opt_group.append(rows_n + f.astype(np.int64))
-            opt_points.append(pts[f])
-            opt_gain.append(gain[f, w])
-            opt_mask.append(np.full(len(f), m + 1, dtype=np.int64))
+        has = member[..., None] & useful[idx]  # (F, K, W)
+        gains = np.where(has, saving[idx], 0.0)
+        member_bits = (member.astype(np.int64) << np.arange(width)).sum(axis=1)
+        found = []
+        for members in np.unique(member_bits):
+            fam = np.flatnonzero(member_bits == members)
+            fam_has, fam_gains = has[fam], gains[fam]
+            subset = int(members)
+            while subset:
+                bits = ((subset >> np.arange(width)) & 1).astype(bool)
+                ok = fam_has[:, bits, :].all(axis=1)
+                gain = fam_gains[:, bits, :].sum(axis=1) - arrays.split  # (f, W)
+                f, w = np.nonzero(ok & (gain > 0))
+                if len(f):
+                    pts = (points[idx[fam[f]]] * bits).sum(axis=1).astype(int)
+                    found.append((np.full(len(f), subset), fam[f], w, pts, gain[f, w]))
+                subset = (subset - 1) & int(members)
+        if found:
+            subset, f, w, pts, gain = (np.concatenate(part) for part in zip(*found))
+            order = np.lexsort((w, f, subset))
+            opt_worker.append(w[order])
+            opt_group.append(rows_n + f[order].astype(np.int64))
+            opt_points.append(pts[order])
+            opt_gain.append(gain[order])
+            opt_mask.append(subset[order].astype(np.int64))
     empty = np.zeros(0, dtype=int)
     ow = np.concatenate(opt_worker) if opt_worker else empty
     og = np.concatenate(opt_group) if opt_worker else empty

@@ -44,12 +44,13 @@ from allocator.solver.row_lp import add_columns, priced_columns, quiet_highs
 
 ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
 # A re-allocation's patterns are whole caseloads, each re-solve's tables far larger. On the
-# 3,000-child safeguarding service 60 re-solves in a box of 0.01 took the bound from 209,251
-# to 216,272 in 16 s (215,157 in a box of 0.05; let run, 216,819 after about 250); on the
-# 1,000-child one 150 re-solves reach 49,376 against 47,684 after 60 (48,595 in a box of
-# 0.05). On the 12,000-child one each re-solve's tables have about 90 million cells (4.5 s)
-# and the first prices gave the best value of twelve (608,405 to 617,177): there
-# generation stops once its tables have had REALLOCATION_WORK cells in all.
+# 3,000-child safeguarding service 150 re-solves in a box of 0.01 take the bound from
+# 209,251 to 216,789 in 11 s (216,272 after 60; in a box of 0.05, 215,157; let run,
+# 216,819 after about 250); on the 1,000-child one 150 re-solves reach 49,376 against 47,684
+# after 60. On the 12,000-child one each re-solve's tables have about 80 million cells (0.5 s
+# to price, 0.5 s to re-solve the master): generation stops once its tables have had
+# REALLOCATION_WORK cells in all, there after about 70 re-solves and 70 s (bound 617,177 to
+# 639,332; 400 million cells, the limit before the compiled programme, stopped it after 5).
 REALLOCATION_ROUNDS = 150
 REALLOCATION_BOX = 0.01
 REALLOCATION_WORK = 6_000_000_000
@@ -534,21 +535,23 @@ class _Master:
         return len(costs)
 
     def rounded(self) -> np.ndarray | None:
-        """(R,) a worker per request (-1: none), from the master's programme without its
-        box: each worker's heaviest pattern, a request in two of them going to the heavier
+        """(R,) a worker per request (-1: none), from the master's last programme, box and
+        all: each worker's heaviest pattern, a request in two of them going to the heavier
         (the first, at equal weights). None if HiGHS finds no optimum.
 
-        The programme's optimum is the bound, and its patterns are whole caseloads, so
-        where generation nearly converged most workers hold one pattern at weight 1 and
+        The programme's optimum is near the bound, and its patterns are whole caseloads,
+        so where generation nearly converged most workers hold one pattern at weight 1 and
         the rounded plan costs little more than the bound: on the 3,000-child
         re-allocation's safeguarding service, priced as patterns (the week's transfers'
-        slots and the lead/co-worker rule aside), 217,370 against 216,819."""
+        slots and the lead/co-worker rule aside), 217,370 against 216,819. The box stays:
+        without it the programme's re-solve took 30 s on the 12,000-child re-allocation's
+        safeguarding service, against 0.4 s, and its rounded plan, made and polished as
+        the start is, came to 712,970 against 698,400 with it (3,000 children: 223,900
+        against 224,000)."""
         import highspy
 
         h = self.h
-        index = np.arange(self.box_first, self.box_first + 2 * self.n, dtype=np.int32)
-        h.changeColsBounds(len(index), index, np.zeros(len(index)), np.zeros(len(index)))
-        h.run()
+        h.run()  # the columns added since the last re-solve
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
         x = np.asarray(h.getSolution().col_value)[self.box_first + 2 * self.n:]

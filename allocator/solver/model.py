@@ -171,7 +171,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
 # master was near enough its optimum for its patterns to describe a good plan. On the
 # 3,000-child re-allocation every rounded plan is (the safeguarding service's 224,000
 # against 216,789), and on the 12,000-child one the safeguarding service's is 9.2% above
-# (698,400 against 639,332; the search from it ends at about 680,000, from the greedy start
+# (698,400 against 639,332; the search from it ends at 673,110, from the greedy start
 # at 699,050). Where generation stopped far from the optimum the rounded plan was 20% above
 # the bound (739,200 against 617,177, after 400 million table cells) and a worse start
 # than the greedy plan.

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from allocator.solver import lagrangian as lag
+from allocator.solver.knapsack_kernel import fill_tables, taken_options
 from allocator.solver.lagrangian_rows import RowPricing, rows_paid
 from allocator.solver.row_lp import add_columns, priced_columns, quiet_highs
 
@@ -258,44 +259,41 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     ow, og, op, ogain = ow[keep], og[keep], op[keep], ogain[keep]
     omask = omask[keep]
 
-    # Steps: each worker's groups in order; a group's options side by side.
+    # Each worker's groups in order, a group's options side by side, packed for the
+    # compiled programme (allocator.solver.knapsack_kernel).
     group_start = np.r_[True, (ow[1:] != ow[:-1]) | (og[1:] != og[:-1])][:len(ow)]
-    group_id = np.cumsum(group_start) - 1  # global group index of each option
     g_first = np.flatnonzero(group_start)
-    g_worker = ow[g_first]
-    w_first = np.searchsorted(g_worker, np.arange(workers_n))
-    step = np.arange(len(g_first)) - w_first[g_worker]  # each group's place at its worker
-    option_k = np.arange(len(ow)) - g_first[group_id]  # each option's place in its group
-    steps = int(step.max()) + 1 if len(step) else 0
-    options = int(option_k.max()) + 1 if len(option_k) else 1
-    # Families come first at every worker, so only the first ``wide`` steps hold more than
-    # one option: those steps are stored with every option, the rest with one.
-    family_steps = np.bincount(g_worker[og[g_first] >= rows_n], minlength=workers_n)
-    wide = int(family_steps.max()) if len(g_first) else 0
-    s = step[group_id]
-    tables = _Steps(steps, wide, workers_n, options)
-    tables.put(s, ow, option_k, op, ogain, np.arange(len(ow)))
-    # Workers in buckets of like table widths: a few roomy workers would otherwise widen
-    # every worker's table (the 12,000-child safeguarding service: most workers' tables
-    # stop within 20 points, a few run to hundreds).
+    groups = np.bincount(ow[g_first], minlength=workers_n)
+    worker_groups = np.r_[0, np.cumsum(groups)].astype(np.int64)
+    group_options = np.r_[g_first, len(ow)].astype(np.int64)
     top = np.minimum(cap, total)
-    groups = np.bincount(g_worker, minlength=workers_n)
+    # The work counted: workers in buckets of like table widths, each bucket as wide as its
+    # widest worker and as long as its longest (a deterministic measure of the programme's
+    # size, for its limits).
     bucket = np.ceil(np.log2(top + 1.0)).astype(int)
     cells = sum(max(1, int(groups[bucket == b].max())) * int((bucket == b).sum())
                 * (int(top[bucket == b].max()) + 1) for b in np.unique(bucket))
     if cells > CELLS_UP_TO:
         return None
+    most, choice = fill_tables(worker_groups, group_options, op, ogain, top)
     value = -free
     spread = float(free.sum())
-    taken_options = []
+    loads = np.zeros(workers_n, dtype=np.int64)
     for b in np.unique(bucket):
         who = np.flatnonzero(bucket == b)
-        (net, magnitude), picked = _knapsack(
-            arrays, who, base[who], tables, top[who], int(groups[who].max()))
-        value[who] += net - base_gain[who]
-        spread += float(magnitude.sum() + base_gain[who].sum())
-        taken_options.append(picked)
-    picked = np.concatenate(taken_options)
+        load = np.arange(int(top[who].max()) + 1)
+        cost = lag._load_cost(arrays, base[who][:, None] + load[None, :], who)
+        held = most[who][:, :len(load)]
+        net = cost - held  # +inf where no set adds exactly that many points
+        at = np.argmin(net, axis=1)
+        each = np.arange(len(who))
+        value[who] += net[each, at] - base_gain[who]
+        spread += float((cost[each, at] + np.abs(held[each, at])).sum()
+                        + base_gain[who].sum())
+        loads[who] = at
+    taker, place, picked = taken_options(worker_groups, group_options, op, top, choice, loads)
+    # Bucket by bucket, later groups first, as the columns were first made.
+    picked = picked[np.lexsort((taker, -place, bucket[taker]))]
     worker = np.concatenate([ow[picked], sure_workers])
     group = np.concatenate([og[picked], sure_groups])
     mask = np.concatenate([omask[picked], sure_masks])
@@ -315,63 +313,6 @@ def _option_rows(group: np.ndarray, mask: np.ndarray, worker: np.ndarray,
         rows.append(families[f[k[0]], k[1]])
         owners.append(worker[~single][k[0]])
     return np.concatenate(rows).astype(int), np.concatenate(owners).astype(int)
-
-
-class _Steps:
-    """The options of each step (a worker's k-th group) for every worker: points, saving
-    (-inf where none) and the option's index. The first ``wide`` steps (families') keep
-    every option, the rest one: a table of every option at every step would hold the
-    widest family's subsets hundreds of times over (290 MB on the 12,000-child
-    re-allocation's safeguarding service)."""
-
-    def __init__(self, steps: int, wide: int, workers: int, options: int):
-        self.wide = wide
-        shapes = ((wide, workers, options), (steps - wide, workers, 1))
-        self.add = [np.zeros(shape, dtype=np.int32) for shape in shapes]
-        self.gain = [np.full(shape, -np.inf) for shape in shapes]
-        self.ref = [np.full(shape, -1, dtype=np.int32) for shape in shapes]
-
-    def put(self, step: np.ndarray, worker: np.ndarray, option: np.ndarray,
-            points: np.ndarray, saving: np.ndarray, ref: np.ndarray) -> None:
-        for part, here in enumerate((step < self.wide, step >= self.wide)):
-            k = step[here] - (self.wide if part else 0)
-            self.add[part][k, worker[here], option[here]] = points[here]
-            self.gain[part][k, worker[here], option[here]] = saving[here]
-            self.ref[part][k, worker[here], option[here]] = ref[here]
-
-    def at(self, k: int, who: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Step ``k``'s (points, saving, option index) for workers ``who``: (n, options)."""
-        part, k = (0, k) if k < self.wide else (1, k - self.wide)
-        return self.add[part][k, who], self.gain[part][k, who], self.ref[part][k, who]
-
-
-def _knapsack(arrays: lag.ServiceArrays, who: np.ndarray, base: np.ndarray, tables: _Steps,
-              tops: np.ndarray, steps: int) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
-    """The dynamic programme for workers ``who`` over the first ``steps`` steps of
-    ``tables``, their loads counted above ``base`` and stopping at ``tops``: each worker's
-    least net cost (load cost less savings) and its magnitude, and the options taken."""
-    from allocator.solver.knapsack_kernel import fill_tables
-
-    n = len(who)
-    top = int(tops.max())
-    most, choice = fill_tables(tables.add[0], tables.gain[0], tables.add[1], tables.gain[1],
-                               who, tops, top, steps)
-    load = np.arange(top + 1)
-    cost = lag._load_cost(arrays, base[:, None] + load[None, :], who)
-    net = cost - most  # +inf where no set adds exactly that many points
-    at = np.argmin(net, axis=1)
-    each = np.arange(n)
-    magnitude = cost[each, at] + np.abs(most[each, at])
-    # Back through the steps to the options taken.
-    taken = []
-    here = at.copy()
-    for k in range(steps - 1, -1, -1):
-        add, _, ref = tables.at(k, who)
-        o = choice[k, each, here].astype(int)
-        hit = o >= 0
-        taken.append(ref[each[hit], o[hit]])
-        here[hit] -= add[each[hit], o[hit]]
-    return (net[each, at], magnitude), np.concatenate(taken + [np.zeros(0, dtype=int)])
 
 
 def pattern_value(arrays: lag.ServiceArrays, pi: np.ndarray, patterns: Patterns,

@@ -48,9 +48,9 @@ ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same inp
 # 3,000-child safeguarding service 150 re-solves in a box of 0.01 take the bound from
 # 209,251 to 216,789 in 11 s (216,272 after 60; in a box of 0.05, 215,157; let run,
 # 216,819 after about 250); on the 1,000-child one 150 re-solves reach 49,376 against 47,684
-# after 60. On the 12,000-child one each re-solve's tables have about 80 million cells (0.5 s
-# to price, 0.5 s to re-solve the master): generation stops once its tables have had
-# REALLOCATION_WORK cells in all, there after about 70 re-solves and 70 s (bound 617,177 to
+# after 60. On the 12,000-child one each re-solve's tables have about 80 million cells (0.4 s
+# to price, 0.4 s to re-solve the master): generation stops once its tables have had
+# REALLOCATION_WORK cells in all, there after about 70 re-solves and a minute (617,177 to
 # 639,332; 400 million cells, the limit before the compiled programme, stopped it after 5).
 REALLOCATION_ROUNDS = 150
 REALLOCATION_BOX = 0.01

@@ -133,9 +133,10 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     minimise the load cost of the points taken plus, over the children taken, ``priced -
     pi``, plus one split per family (rows of ``families``) the worker takes part of.
 
-    Exact, by dynamic programming over points added, every worker at once, one group per
-    step: a single child (take it or not) or a family (take one of the subsets of its
-    children that save at this worker, or none). As in lag._whole_knapsacks, some best
+    Exact, by dynamic programming over points added (compiled:
+    allocator.solver.knapsack_kernel), one group per step: a single child (take it or not)
+    or a family (take one of the subsets of its children that save at this worker, or
+    none). As in lag._whole_knapsacks, some best
     pattern stops within one child of the load where the cost's slope reaches the largest
     saving per point (the split only adds to what dropping a child saves), and of single
     children of the same points a best pattern takes those saving most. None where points

@@ -142,6 +142,11 @@ class AllocationProblem:
     def requests_in(self, service: str) -> list[Request]:
         return [r for r in self.requests if r.service == service]
 
+    def reallocates(self, service: str) -> bool:
+        """Whether ``service`` is re-planned whole (allocator.restructure): its solve then
+        starts from the bound's rounded plan and searches its relaxations in full."""
+        return any(r.restructure for r in self.requests_in(service))
+
     @property
     def services(self) -> list[str]:
         return sorted({r.service for r in self.requests})

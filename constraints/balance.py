@@ -30,9 +30,16 @@ def busy_line(capacity: int, base_load: int) -> int:
 def load_cost(weights: Weights, w: Worker, load: int) -> int:
     """The capacity and balance terms together for ``w`` holding ``load`` points: what the
     solver's local searches and shortlists price a worker's load at."""
-    over = max(0, load - max(w.capacity, w.base_load))
-    busy = max(0, load - busy_line(w.capacity, w.base_load))
-    return weights.overload_point * over + weights.balance_point * busy
+    return lines_cost(weights, load, busy_line(w.capacity, w.base_load),
+                      max(w.capacity, w.base_load))
+
+
+def lines_cost(weights: Weights, load: int, busy: int, full: int) -> int:
+    """:func:`load_cost` of a worker whose busy line and capacity (``max(capacity,
+    base_load)``) are already known: a local search prices one worker hundreds of
+    thousands of times."""
+    return (weights.overload_point * max(0, load - full)
+            + weights.balance_point * max(0, load - busy))
 
 
 def load_costs(weights: Weights, load: np.ndarray, busy: np.ndarray,

@@ -120,7 +120,7 @@ def service_bound(problem: AllocationProblem, service: str, *, iterations: int =
         from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
         from allocator.solver.patterns import generate_patterns, pattern_limits
 
-        weekly = not any(r.restructure for r in problem.requests_in(service))
+        weekly = not problem.reallocates(service)
         limits = pattern_limits(weekly)
         pricing = row_pricing(problem, service, arrays)
         if pricing is not None:

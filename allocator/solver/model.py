@@ -137,7 +137,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     # rounds' first hint and their fallback, so its workers join the shortlist.
     greedy = greedy_plan(problem, service)
     start = Plan(tuple(relocate(problem, service, list(greedy.assignments))))
-    reallocating = any(r.restructure for r in problem.requests_in(service))
+    reallocating = problem.reallocates(service)
     early = None
     if reallocating:  # the bound first: its worker patterns, rounded, may start better
         t0 = time.perf_counter()
@@ -246,7 +246,7 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
     build_s = solve_s = spent = 0.0
     hint, bound = greedy, None
     requests = problem.requests_in(service)
-    reallocating = any(r.restructure for r in requests)
+    reallocating = problem.reallocates(service)
     fallbacks = [greedy]  # complete plans of the full model, should the rounds run out
     for round_ in range(LAZY_ROUNDS + 1):
         if round_ == LAZY_ROUNDS:

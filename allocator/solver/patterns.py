@@ -483,9 +483,8 @@ class _Master:
 
         The programme's optimum is near the bound, and its patterns are whole caseloads,
         so where generation nearly converged most workers hold one pattern at weight 1 and
-        the rounded plan costs little more than the bound: on the 3,000-child
-        re-allocation's safeguarding service, priced as patterns (the week's transfers'
-        slots and the lead/co-worker rule aside), 217,370 against 216,819. The box stays:
+        the rounded plan costs little more than the bound (allocator.solver.rounding has
+        the figures). The box stays:
         without it the programme's re-solve took 30 s on the 12,000-child re-allocation's
         safeguarding service, against 0.4 s, and its rounded plan, made and polished as
         the start is, came to 712,970 against 698,400 with it (3,000 children: 223,900

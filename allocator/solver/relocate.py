@@ -37,7 +37,7 @@ from allocator.calendar import week_start, working_day_number, working_days_betw
 from allocator.plan import Assignment
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from allocator.solver.greedy import eligible
-from constraints.balance import busy_line, load_costs
+from constraints.balance import busy_line, lines_cost, load_costs
 
 MAX_PASSES = 30  # each pass tries every move once; most plans settle in a few
 CHAIN_WIDTH = 4  # workers tried for a child moved on to make room
@@ -215,9 +215,7 @@ class _State:
     def _load_cost(self, w: str, added: int = 0) -> int:
         """:func:`constraints.balance.load_cost` of ``w`` holding ``added`` points more."""
         column, full, busy = self.lines[w]
-        load = int(self.load[column]) + added
-        return (self.weights.overload_point * max(0, load - full)
-                + self.weights.balance_point * max(0, load - busy))
+        return lines_cost(self.weights, int(self.load[column]) + added, busy, full)
 
     def _load_costs(self, columns: np.ndarray, added: int) -> np.ndarray:
         return load_costs(self.weights, self.load[columns] + added, self.busy[columns],

@@ -119,11 +119,12 @@ def test_a_neighbourhood_keeps_the_meetings_of_the_requests_it_does_not_free():
     solver = _solver(0, 10.0)
     assert solver.Solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     incumbent = round(solver.ObjectiveValue())
-    values = lns._values(ctx, solver)
+    layout = lns._Layout(ctx, with_meetings=True)
+    values = layout.values(solver)
     met = [r for r in ctx.requests if lns.meeting_variables(ctx, r)]
     assert len(met) == len(ctx.requests)  # every request's teams meet in the model
     free = {r.id for r in met[:5]}
-    model = lns._Fixed(ctx, values, with_meetings=True).freeing(free)
+    model = lns._Fixed(layout, values).freeing(free)
     for r in met:
         for v in lns.meeting_variables(ctx, r):
             lo, hi = model.proto.variables[v.Index()].domain
@@ -134,3 +135,27 @@ def test_a_neighbourhood_keeps_the_meetings_of_the_requests_it_does_not_free():
     sub = _solver(0, 10.0)
     assert sub.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     assert round(sub.ObjectiveValue()) <= incumbent
+
+
+def test_a_sub_model_hints_only_the_freed_requests_and_only_they_are_read_back():
+    # The hint names each freed request's variables with the incumbent's values, in the
+    # service's order; after the sub-solve, re-reading only the freed requests gives the
+    # same values as reading the whole plan, as every other request was fixed.
+    problem = large_problem()
+    ctx = build_service_model(problem, "sfs")
+    solver = _solver(0, 10.0)
+    assert solver.Solve(ctx.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    layout = lns._Layout(ctx, with_meetings=True)
+    values = layout.values(solver)
+    free = {r.id for r in ctx.requests[3:9]}
+    model = lns._Fixed(layout, values).freeing(free)
+    freed = [r for r in ctx.requests if r.id in free]
+    hint = model.proto.solution_hint
+    assert list(hint.vars) == [i for r in freed for i in layout.index[r.id]]
+    assert list(hint.values) == [v for r in freed for v in values[r.id]]
+    sub = _solver(1, 10.0)
+    assert sub.Solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    assert layout.values(sub, values, free) == layout.values(sub)
+    for r in ctx.requests:
+        worker = layout.worker_of(values, r)
+        assert worker is not None and solver.BooleanValue(ctx.x[r.id, worker.id])

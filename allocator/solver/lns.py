@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from allocator.plan import Plan
-from allocator.problem import Request
+from allocator.problem import Request, Worker
 from allocator.solver.context import ServiceModel
 
 # Deterministic seconds per neighbourhood: a week's (a few dozen transfers, their workers,
@@ -89,8 +89,9 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     rng = random.Random(seed)
     figures = SearchFigures()
     best = start
-    values = _values(ctx, best.solver)
-    fixed = _Fixed(ctx, values, with_meetings=True)
+    layout = _Layout(ctx, with_meetings=True)
+    values = layout.values(best.solver)
+    fixed = _Fixed(layout, values)
     teams = sorted({w.team for w in ctx.workers})
     reallocating = any(r.restructure for r in ctx.requests)
     per_solve = SUB_SOLVE_REALLOCATION if reallocating else SUB_SOLVE_WEEKLY
@@ -100,7 +101,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     while figures.deterministic_seconds < budget and best.objective > bound \
             and stall < STALL_ITERATIONS and unsolved < UNSOLVED_ITERATIONS \
             and len(ctx.requests) > MIN_FREE:
-        free = _neighbourhood(ctx, values, teams, rng, free_target, figures.iterations,
+        free = _neighbourhood(layout, values, teams, rng, free_target, figures.iterations,
                               reallocating)
         model = fixed.freeing(free)
         limit = min(per_solve, budget - figures.deterministic_seconds)
@@ -116,7 +117,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) \
                 and round(solver.ObjectiveValue()) < best.objective:
             best = Incumbent(solver, round(solver.ObjectiveValue()))
-            values = _values(ctx, solver)
+            values = layout.values(solver, values, free)
             fixed.update(values, free)
             figures.improvements += 1
             stall = 0
@@ -158,7 +159,7 @@ def complete(ctx: ServiceModel, plan: Plan, seed: int,
     CP-SAT's own hint search can give up on a large model whose hint leaves the auxiliary
     variables open; with the requests fixed, what is left is solved at once.
     """
-    model = _Fixed(ctx, plan_values(ctx, plan), with_meetings=False).model  # used once
+    model = _Fixed(_Layout(ctx, with_meetings=False), plan_values(ctx, plan)).model  # once
     for v, value in meeting_values(ctx, plan):  # the plan's meetings, as a hint
         model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
     solver = solver_for(seed, COMPLETE_DETERMINISTIC_SECONDS)
@@ -167,45 +168,35 @@ def complete(ctx: ServiceModel, plan: Plan, seed: int,
     return Incumbent(solver, round(solver.ObjectiveValue()))
 
 
-def _values(ctx: ServiceModel, solver: cp_model.CpSolver) -> dict[str, list[int]]:
-    """Each request's variable values in the solver's last plan, meetings included, read
-    from the response's solution in one piece (a re-allocation has tens of thousands of
-    such variables)."""
-    solution = solver.response_proto.solution
-    return {r.id: [int(solution[v.Index()])
-                   for v in request_variables(ctx, r) + meeting_variables(ctx, r)]
-            for r in ctx.requests}
-
-
-def _neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], teams: list[str],
+def _neighbourhood(layout: _Layout, values: dict[str, list[int]], teams: list[str],
                    rng: random.Random, size: int, iteration: int,
                    reallocating: bool) -> set[str]:
     """The requests to free. Children the plan leaves unallocated come first, with the
     teams that could take them; otherwise, alternately, what a few random teams hold plus
     others that could go there (moves between teams), or random requests. Siblings are
     freed together."""
+    ctx = layout.ctx
     requests = ctx.requests
-    stuck = [r for r in requests if values[r.id][0] == 1 and ctx.worker_vars(r)]
+    stuck = [r for r in requests if values[r.id][0] == 1 and layout.workers[r.id]]
     free: set[str] = set()
     # A re-allocation also rebalances between workers: a third of its neighbourhoods do.
     cycle = 3 if reallocating else 2
     if not stuck and iteration % cycle == 2:
-        free = _load_neighbourhood(ctx, values, rng, size)
+        free = _load_neighbourhood(layout, values, rng, size)
     elif stuck or (iteration % cycle == 0 and len(teams) > 1):
         if stuck:
             first = stuck[rng.randrange(len(stuck))]
             free.update(r.id for r in stuck[:size // 2])
-            options = sorted({w.team for w, _ in ctx.worker_vars(first)})
+            options = sorted(layout.teams[first.id])
             chosen = set(rng.sample(options, min(len(options), 3)))
         else:
             chosen = set(rng.sample(teams, min(len(teams), 3)))
         held, could = [], []
         for r in requests:
-            pairs = ctx.worker_vars(r)
-            vals = values[r.id][1:1 + len(pairs)]
-            if any(v and w.team in chosen for (w, _), v in zip(pairs, vals)):
+            worker = layout.worker_of(values, r)
+            if worker is not None and worker.team in chosen:
                 held.append(r.id)
-            elif any(w.team in chosen for w, _ in pairs):
+            elif not layout.teams[r.id].isdisjoint(chosen):
                 could.append(r.id)
         rng.shuffle(held)
         rng.shuffle(could)
@@ -220,24 +211,22 @@ def _neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], teams: list[
     return free
 
 
-def _load_neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], rng: random.Random,
+def _load_neighbourhood(layout: _Layout, values: dict[str, list[int]], rng: random.Random,
                         size: int) -> set[str]:
     """Moves from busy workers to workers with room: what one of the fullest workers holds
     and what a few workers who could take their children hold, as in a manager's
     rebalancing (most useful when many children are placed at once, as in a restructure)."""
+    ctx = layout.ctx
     held: dict[str, list[str]] = {w.id: [] for w in ctx.workers}
     load = {w.id: w.base_load for w in ctx.workers}
     for r in ctx.requests:
-        pairs = ctx.worker_vars(r)
-        for (w, _), v in zip(pairs, values[r.id][1:1 + len(pairs)]):
-            if v:
-                held[w.id].append(r.id)
-                load[w.id] += r.points
+        worker = layout.worker_of(values, r)
+        if worker is not None:
+            held[worker.id].append(r.id)
+            load[worker.id] += r.points
     fullness = sorted(ctx.workers, key=lambda w: (-load[w.id] / max(1, w.capacity), w.id))
     busy = fullness[rng.randrange(min(5, len(fullness)))]
-    by_id = {r.id: r for r in ctx.requests}
-    others = sorted({w.id for rid in held[busy.id] for w, _ in ctx.worker_vars(by_id[rid])}
-                    - {busy.id})
+    others = sorted({w.id for rid in held[busy.id] for w in layout.workers[rid]} - {busy.id})
     room = sorted(others, key=lambda w: load[w] / max(1, ctx.workers[ctx.worker_order[w]].capacity))
     chosen = [busy.id] + rng.sample(room[:8], min(3, len(room[:8])))
     free: list[str] = []
@@ -246,6 +235,53 @@ def _load_neighbourhood(ctx: ServiceModel, values: dict[str, list[int]], rng: ra
         rng.shuffle(ids)
         free += ids[:max(1, size // len(chosen))]
     return set(free)
+
+
+class _Layout:
+    """Where each request's variables sit in the service model, worked out once per
+    search: the proto indices of the variables that say where and when it goes (its
+    modelled meetings too, ``with_meetings``), in the order of its values, and the worker
+    and team of each of its worker variables.
+
+    A re-allocation's model has tens of thousands of such variables; every neighbourhood
+    reads the incumbent's workers and every sub-model fixes and frees some of them, so
+    these are looked up here rather than walked through the model each time.
+    """
+
+    def __init__(self, ctx: ServiceModel, with_meetings: bool):
+        self.ctx = ctx
+        self.index: dict[str, list[int]] = {}
+        self.workers: dict[str, tuple[Worker, ...]] = {}
+        self.teams: dict[str, frozenset[str]] = {}
+        for r in ctx.requests:
+            variables = request_variables(ctx, r)
+            if with_meetings:
+                variables += meeting_variables(ctx, r)
+            self.index[r.id] = [v.Index() for v in variables]
+            self.workers[r.id] = tuple(w for w, _ in ctx.worker_vars(r))
+            self.teams[r.id] = frozenset(w.team for w in self.workers[r.id])
+
+    def worker_of(self, values: dict[str, list[int]], request: Request) -> Worker | None:
+        """The worker ``values`` give the request; None if it is left unallocated."""
+        workers = self.workers[request.id]
+        try:
+            return workers[values[request.id].index(1, 1, 1 + len(workers)) - 1]
+        except ValueError:
+            return None
+
+    def values(self, solver: cp_model.CpSolver, last: dict[str, list[int]] | None = None,
+               changed: set[str] | None = None) -> dict[str, list[int]]:
+        """Each request's variable values in the solver's last plan, read from the
+        response's solution. Given the ``last`` values and the requests that may have
+        ``changed`` since (a sub-model fixes every other one), only those are read."""
+        solution = solver.response_proto.solution
+        if last is None or changed is None:
+            every = list(solution)
+            return {r.id: [every[i] for i in self.index[r.id]] for r in self.ctx.requests}
+        out = dict(last)
+        for rid in changed:
+            out[rid] = [solution[i] for i in self.index[rid]]
+        return out
 
 
 class _Fixed:
@@ -258,30 +294,24 @@ class _Fixed:
     variable is fixed, not just those that are true, because CP-SAT then presolves the
     fixed part at once.
 
-    ``with_meetings`` fixes the modelled meetings too (``values`` then hold them after the
-    request's own variables): a sub-model then re-plans the freed requests' meetings in
-    the slots the others leave, instead of every meeting of the modelled teams.
+    Where the layout holds the modelled meetings, they are fixed too: a sub-model then
+    re-plans the freed requests' meetings in the slots the others leave, instead of every
+    meeting of the modelled teams.
     """
 
-    def __init__(self, ctx: ServiceModel, values: dict[str, list[int]], with_meetings: bool):
-        self.ctx = ctx
+    def __init__(self, layout: _Layout, values: dict[str, list[int]]):
+        self.layout = layout
         self.values = values
-        self.with_meetings = with_meetings
-        self.position = {r.id: i for i, r in enumerate(ctx.requests)}
-        self.model = ctx.model.clone()
+        self.position = {r.id: i for i, r in enumerate(layout.ctx.requests)}
+        self.model = layout.ctx.model.clone()
         self.model.ClearHints()
-        for r in ctx.requests:
+        for r in layout.ctx.requests:
             self._fix(self.model, r)
 
-    def variables(self, r: Request) -> list[cp_model.IntVar]:
-        """The variables fixed for ``r``, in the order of its values."""
-        out = request_variables(self.ctx, r)
-        return out + meeting_variables(self.ctx, r) if self.with_meetings else out
-
     def _fix(self, model: cp_model.CpModel, r: Request) -> None:
-        proto = model.proto
-        for v, value in zip(self.variables(r), self.values[r.id]):
-            domain = proto.variables[v.Index()].domain
+        variables = model.proto.variables
+        for i, value in zip(self.layout.index[r.id], self.values[r.id]):
+            domain = variables[i].domain
             domain[0] = domain[1] = value
 
     def update(self, values: dict[str, list[int]], changed: set[str]) -> None:
@@ -293,15 +323,22 @@ class _Fixed:
     def freeing(self, free: set[str]) -> cp_model.CpModel:
         """A copy with the ``free`` requests' domains restored and their values hinted."""
         model = self.model.clone()
-        proto, original = model.proto, self.ctx.model.proto
+        variables, original = model.proto.variables, self.layout.ctx.model.proto.variables
+        hinted: list[int] = []
+        hints: list[int] = []
         for r in self._in_order(free):
-            for v, value in zip(self.variables(r), self.values[r.id]):
-                domain = proto.variables[v.Index()].domain
-                start = original.variables[v.Index()].domain
+            index = self.layout.index[r.id]
+            for i in index:
+                domain, start = variables[i].domain, original[i].domain
                 domain[0], domain[1] = start[0], start[1]  # a literal's domain: two bounds
-                model.AddHint(model.GetBoolVarFromProtoIndex(v.Index()), value)
+            hinted += index
+            hints += self.values[r.id]
+        hint = model.proto.solution_hint
+        hint.vars.extend(hinted)
+        hint.values.extend(hints)
         return model
 
     def _in_order(self, ids: set[str]) -> list[Request]:
         """The requests named, in the service's order (hints are added in that order)."""
-        return [self.ctx.requests[i] for i in sorted(self.position[r] for r in ids)]
+        requests = self.layout.ctx.requests
+        return [requests[i] for i in sorted(self.position[r] for r in ids)]

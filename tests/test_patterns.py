@@ -140,3 +140,36 @@ def test_a_family_split_is_priced() -> None:
                                        np.zeros((2, 0)), target=np.inf)
     assert found is not None
     assert found.value == pytest.approx(100.0, abs=1e-4)  # together on either worker: 100
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_forgetting_idle_patterns_still_reaches_the_master_over_every_pattern(
+        seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Patterns dropped from the master after one re-solve out of its basis can be priced
+    out and added again, so generation still ends at the optimum; and the master's
+    columns stay in step with the patterns they stand for."""
+    monkeypatch.setattr(patterns, "IDLE_ROUNDS", 1)
+    monkeypatch.setattr(patterns, "FORGET_AT_LEAST", 1)
+    dropped = []
+    forget = patterns._Master.forget_idle
+
+    def counting(master: patterns._Master) -> None:
+        before = len(master.patterns)
+        forget(master)
+        dropped.append(before - len(master.patterns))
+        lp = master.h.getLp()
+        first = master.box_first + 2 * master.n
+        assert lp.num_col_ == first + len(master.patterns)
+        start, index = np.asarray(lp.a_matrix_.start_), np.asarray(lp.a_matrix_.index_)
+        for j, (w, rows) in enumerate(master.patterns):
+            column = index[start[first + j]:start[first + j + 1]]
+            assert set(column.tolist()) == set(rows.tolist()) | {master.rows_n + w}
+
+    monkeypatch.setattr(patterns._Master, "forget_idle", counting)
+    arrays = small_service(seed)
+    rows, workers = arrays.cost.shape
+    found = patterns.generate_patterns(arrays, None, np.zeros(rows), np.zeros((0, 0)),
+                                       np.zeros((workers, 0)), target=np.inf)
+    assert found is not None
+    assert sum(dropped) > 0
+    assert found.value == pytest.approx(every_pattern_master(arrays), abs=1e-4)

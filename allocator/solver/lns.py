@@ -16,6 +16,7 @@ seed give the same plan on any machine and under any load.
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,12 @@ from allocator.solver.context import ServiceModel
 # re-allocations did better at 0.3 (3,000 children 326,710 against 327,800 at 0.15).
 SUB_SOLVE_WEEKLY = 0.15
 SUB_SOLVE_REALLOCATION = 0.3
-STALL_ITERATIONS = 25  # stop after this many neighbourhoods in a row without a better plan
+# Stop after this many neighbourhoods in a row without a better plan, or, on a service
+# larger than this many neighbourhoods cover, after as many as cover it once: 25 random
+# neighbourhoods touch a fifth of a 5,000-child re-allocation, and stopped the
+# 12,000-child safeguarding search with a third of its budget left (682,280 against
+# 680,200 where it ran on; the 3,000-child re-allocation's gap went from 1.0% to 0.3%).
+STALL_ITERATIONS = 25
 # ... or after this many whose sub-solve found nothing at all: on a model too large to
 # presolve in a sub-solve's limit, each costs memory and time and cannot help.
 UNSOLVED_ITERATIONS = 3
@@ -97,9 +103,10 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     per_solve = SUB_SOLVE_REALLOCATION if reallocating else SUB_SOLVE_WEEKLY
     free_target = FREE_REQUESTS
     stall = 0
+    stall_limit = max(STALL_ITERATIONS, math.ceil(len(ctx.requests) / FREE_REQUESTS))
     unsolved = 0  # neighbourhoods in a row whose sub-solve ran out of time with nothing
     while figures.deterministic_seconds < budget and best.objective > bound \
-            and stall < STALL_ITERATIONS and unsolved < UNSOLVED_ITERATIONS \
+            and stall < stall_limit and unsolved < UNSOLVED_ITERATIONS \
             and len(ctx.requests) > MIN_FREE:
         free = _neighbourhood(layout, values, teams, rng, free_target, figures.iterations,
                               reallocating)

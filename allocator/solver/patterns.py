@@ -46,15 +46,19 @@ from allocator.solver.row_lp import add_columns, priced_columns, quiet_highs
 ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
 # A re-allocation's patterns are whole caseloads, each re-solve's tables far larger. On the
 # 3,000-child safeguarding service 150 re-solves in a box of 0.01 take the bound from
-# 209,251 to 216,789 in 11 s (216,272 after 60; in a box of 0.05, 215,157; let run,
+# 209,251 to 216,776 in 9 s (216,237 after 60; in a box of 0.05, 215,157; let run,
 # 216,819 after about 250); on the 1,000-child one 150 re-solves reach 49,376 against 47,684
-# after 60. On the 12,000-child one each re-solve's tables have about 80 million cells (0.4 s
-# to price, 0.4 s to re-solve the master): generation stops once its tables have had
-# REALLOCATION_WORK cells in all, there after about 70 re-solves and a minute (617,177 to
-# 639,332; 400 million cells, the limit before the compiled programme, stopped it after 5).
+# after 60. On the 12,000-child one each re-solve's tables have 70 to 110 million cells
+# (0.4 s to price, 0.3 to 0.6 s to re-solve the master): generation stops once its tables
+# have had REALLOCATION_WORK cells in all, there after about 130 re-solves and two minutes
+# (617,177 to 648,508; 6 billion cells stopped it after about 70, at 639,332).
+# A box of 0.005 converged faster there (646,982 against 646,056 after 100 re-solves) but
+# slower on the smaller services (1,000 children: 48,561 against 49,376; 3,000: 216,674
+# against 216,776).
 REALLOCATION_ROUNDS = 150
 REALLOCATION_BOX = 0.01
-REALLOCATION_WORK = 6_000_000_000
+REALLOCATION_WORK = 12_000_000_000
+REALLOCATION_CELLS = 200_000_000  # a re-solve's table: 12,000 children's reach 110 million
 
 BOX = 0.05  # the stabilisation box's half-width, as a share of each price (plus BOX_FLOOR)
 BOX_FLOOR = 10.0
@@ -64,15 +68,24 @@ NEGLIGIBLE = 1e-6  # a child saving at most this at a worker is counted as taken
 FAMILY_WIDTH_UP_TO = 6
 # Past this many cells (steps x workers x loads) the dynamic programme is not made.
 CELLS_UP_TO = 100_000_000
+# A pattern out of the master's basis for this many re-solves in a row is dropped, once
+# this many are (:meth:`_Master.forget_idle`). On the 12,000-child re-allocation's
+# safeguarding service the master then holds about 30,000 columns rather than 49,000 after
+# 150 re-solves, which take 146 s rather than 210 s, for the same bound within 0.03%
+# (649,419 against 649,607); the 3,000-child one's 216,776 against 216,789.
+IDLE_ROUNDS = 20
+FORGET_AT_LEAST = 2_000
 
 
 @dataclass(frozen=True)
 class Limits:
-    """How far generation goes: re-solves, table cells in all, and the box's half-width."""
+    """How far generation goes: re-solves, table cells in all and in one re-solve's
+    tables, and the box's half-width."""
 
     rounds: int = ROUNDS
     work: float = math.inf
     box: float = BOX
+    cells: int = CELLS_UP_TO
 
 
 @dataclass(frozen=True)
@@ -128,7 +141,8 @@ def families_kept(arrays: lag.ServiceArrays) -> np.ndarray:
 
 
 def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndarray,
-                      families: np.ndarray) -> Patterns | None:
+                      families: np.ndarray, cells_up_to: int = CELLS_UP_TO
+                      ) -> Patterns | None:
     """Every worker's cheapest pattern at request prices ``pi`` and pair costs ``priced``:
     minimise the load cost of the points taken plus, over the children taken, ``priced -
     pi``, plus one split per family (rows of ``families``) the worker takes part of.
@@ -140,7 +154,7 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     pattern stops within one child of the load where the cost's slope reaches the largest
     saving per point (the split only adds to what dropping a child saves), and of single
     children of the same points a best pattern takes those saving most. None where points
-    are not whole numbers or the table would be too large.
+    are not whole numbers or the table would pass ``cells_up_to`` cells.
     """
     points = arrays.points
     if not np.array_equal(points, np.round(points)):
@@ -274,7 +288,7 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     bucket = np.ceil(np.log2(top + 1.0)).astype(int)
     cells = sum(max(1, int(groups[bucket == b].max())) * int((bucket == b).sum())
                 * (int(top[bucket == b].max()) + 1) for b in np.unique(bucket))
-    if cells > CELLS_UP_TO:
+    if cells > cells_up_to:
         return None
     most, choice = fill_tables(worker_groups, group_options, op, ogain, top)
     value = -free
@@ -338,7 +352,7 @@ def generate_patterns(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi:
     None if the pricing problem cannot be made (:func:`cheapest_patterns`)."""
     import highspy
 
-    master = _Master(arrays, pricing, limits.box)
+    master = _Master(arrays, pricing, limits.box, limits.cells)
     pi = _families_share_split(arrays, master.families, pi)
     value, patterns, items = master.price(pi, mu, nu)
     if patterns is None:
@@ -354,6 +368,8 @@ def generate_patterns(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi:
         if master.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             break
         pi, mu, nu = master.duals()
+        inside = master.inside_box()
+        master.forget_idle()
         value, patterns, items = master.price(pi, mu, nu)
         if patterns is None:
             break
@@ -363,7 +379,7 @@ def generate_patterns(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi:
             best = value
             master.centre(pi, patterns, mu, nu)
         if not added:
-            if master.inside_box():
+            if inside:
                 break  # no pattern prices out at the master's optimum: converged
             master.widen()
     return lag.Bound(best, master.rounded() if rounding else None)
@@ -373,7 +389,8 @@ def pattern_limits(weekly: bool) -> Limits:
     """The limits for a weekly service's patterns, or a re-allocation's."""
     if weekly:
         return Limits()
-    return Limits(REALLOCATION_ROUNDS, REALLOCATION_WORK, REALLOCATION_BOX)
+    return Limits(REALLOCATION_ROUNDS, REALLOCATION_WORK, REALLOCATION_BOX,
+                  REALLOCATION_CELLS)
 
 
 def _families_share_split(arrays: lag.ServiceArrays, families: np.ndarray,
@@ -399,8 +416,10 @@ class _Master:
     the patterns.
     """
 
-    def __init__(self, arrays: lag.ServiceArrays, pricing: RowPricing | None, box: float):
+    def __init__(self, arrays: lag.ServiceArrays, pricing: RowPricing | None, box: float,
+                 cells_up_to: int = CELLS_UP_TO):
         self.arrays, self.pricing, self.box = arrays, pricing, box
+        self.cells_up_to = cells_up_to
         self.families = families_kept(arrays)
         self.family_of = np.full(len(arrays.points), -1)
         for f, members in enumerate(self.families):
@@ -426,6 +445,8 @@ class _Master:
         add_columns(h, np.zeros(2 * n), [[i] for i in range(n)] * 2, [[1.0]] * n + [[-1.0]] * n)
         self.seen: set[tuple] = set()
         self.patterns: list[tuple[int, np.ndarray]] = []  # (worker, requests) per column
+        self.keys: list[tuple] = []  # each column's key in ``seen``
+        self.idle = np.zeros(0, dtype=np.int64)  # re-solves since each column was last used
         self.width = np.zeros(n)
         self.middle = np.zeros(n)
 
@@ -433,7 +454,8 @@ class _Master:
               ) -> tuple[float, Patterns | None, PairItems]:
         """The bound at these prices, each worker's cheapest pattern and the pairs' items."""
         items = pair_items(self.arrays, self.pricing, mu, nu)
-        patterns = cheapest_patterns(self.arrays, items.priced, pi, self.families)
+        patterns = cheapest_patterns(self.arrays, items.priced, pi, self.families,
+                                     self.cells_up_to)
         if patterns is None:
             return -math.inf, None, items
         paid = 0.0 if self.pricing is None else rows_paid(self.pricing, mu, nu)
@@ -469,12 +491,40 @@ class _Master:
                 entries[key_k] = entries.get(key_k, 0.0) + 1.0
             keys = sorted(entries)
             self.patterns.append((int(w), rows))
+            self.keys.append(key)
             costs.append(cost)
             index.append(keys)
             value.append([entries[k] for k in keys])
         if costs:
             add_columns(self.h, np.array(costs), index, value)
+            self.idle = np.concatenate([self.idle, np.zeros(len(costs), dtype=np.int64)])
         return len(costs)
+
+    def forget_idle(self) -> None:
+        """After a re-solve: drop the patterns that have been out of the basis, at a
+        positive reduced cost, for ``IDLE_ROUNDS`` re-solves in a row, once there are
+        ``FORGET_AT_LEAST`` of them. A re-solve then works on a smaller programme; a
+        dropped pattern can come back, as its key leaves ``seen`` and pricing it out again
+        adds it again. The bound is unaffected: it comes from pricing over every pattern."""
+        import highspy
+
+        first = self.box_first + 2 * self.n
+        status = self.h.getBasis().col_status[first:]
+        reduced = np.asarray(self.h.getSolution().col_dual)[first:]
+        basic = np.fromiter((s == highspy.HighsBasisStatus.kBasic for s in status), bool,
+                            count=len(self.patterns))
+        self.idle = np.where(basic | (reduced <= 1e-9), 0, self.idle + 1)
+        drop = np.flatnonzero(self.idle >= IDLE_ROUNDS)
+        if drop.size < FORGET_AT_LEAST:
+            return
+        self.h.deleteCols(int(drop.size), (first + drop).astype(np.int32))
+        keep = np.ones(len(self.patterns), dtype=bool)
+        keep[drop] = False
+        for j in drop:
+            self.seen.discard(self.keys[j])
+        self.patterns = [c for c, k in zip(self.patterns, keep) if k]
+        self.keys = [c for c, k in zip(self.keys, keep) if k]
+        self.idle = self.idle[keep]
 
     def rounded(self) -> np.ndarray | None:
         """(R,) a worker per request (-1: none), from the master's last programme, box and
@@ -487,8 +537,8 @@ class _Master:
         the figures). The box stays:
         without it the programme's re-solve took 30 s on the 12,000-child re-allocation's
         safeguarding service, against 0.4 s, and its rounded plan, made and polished as
-        the start is, came to 712,970 against 698,400 with it (3,000 children: 223,900
-        against 224,000)."""
+        the start is, came to 712,970 against 698,400 with it after 70 re-solves (3,000
+        children: 223,900 against 224,000)."""
         import highspy
 
         h = self.h

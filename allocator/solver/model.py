@@ -169,12 +169,12 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
 # A re-allocation starts from its worker patterns' rounded plan when that plan passes the
 # check, costs less than the greedy start and is within this share of the bound: then the
 # master was near enough its optimum for its patterns to describe a good plan. On the
-# 3,000-child re-allocation every rounded plan is (the safeguarding service's 223,600
-# against 216,776), and on the 12,000-child one the safeguarding service's is 7.1% above
+# 3,000-child re-allocation every rounded plan is (the safeguarding service's 224,000
+# against 216,789), and on the 12,000-child one the safeguarding service's is 7.1% above
 # (694,650 against 648,508; the search from it ends at 670,520; from the greedy start,
-# with a bound of fewer re-solves, at 699,050). Where generation stopped far from the optimum the rounded plan was 20% above
-# the bound (739,200 against 617,177, after 400 million table cells) and a worse start
-# than the greedy plan.
+# with a bound of fewer re-solves, at 699,050). Where generation stopped far from the
+# optimum the rounded plan was 20% above the bound (739,200 against 617,177, after 400
+# million table cells) and a worse start than the greedy plan.
 ROUNDED_START_GAP = 0.15
 
 

@@ -46,7 +46,7 @@ from allocator.solver.row_lp import add_columns, priced_columns, quiet_highs
 ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
 # A re-allocation's patterns are whole caseloads, each re-solve's tables far larger. On the
 # 3,000-child safeguarding service 150 re-solves in a box of 0.01 take the bound from
-# 209,251 to 216,776 in 9 s (216,237 after 60; in a box of 0.05, 215,157; let run,
+# 209,251 to 216,789 in 9 s (216,237 after 60; in a box of 0.05, 215,157; let run,
 # 216,819 after about 250); on the 1,000-child one 150 re-solves reach 49,376 against 47,684
 # after 60. On the 12,000-child one each re-solve's tables have 70 to 110 million cells
 # (0.4 s to price, 0.3 to 0.6 s to re-solve the master): generation stops once its tables
@@ -70,9 +70,9 @@ FAMILY_WIDTH_UP_TO = 6
 CELLS_UP_TO = 100_000_000
 # A pattern out of the master's basis for this many re-solves in a row is dropped, once
 # this many are (:meth:`_Master.forget_idle`). On the 12,000-child re-allocation's
-# safeguarding service the master then holds about 30,000 columns rather than 49,000 after
-# 150 re-solves, which take 146 s rather than 210 s, for the same bound within 0.03%
-# (649,419 against 649,607); the 3,000-child one's 216,776 against 216,789.
+# safeguarding service the master then holds about 34,000 columns rather than 49,000 after
+# 150 re-solves, which take 150 s rather than 210 s, for the same bound within 0.02%
+# (649,501 against 649,607); the 3,000-child one's bound is unchanged (216,789).
 IDLE_ROUNDS = 20
 FORGET_AT_LEAST = 2_000
 

@@ -6,8 +6,8 @@ At its optimum most workers hold one pattern at full weight, so rounding it (eac
 worker's heaviest pattern, :meth:`patterns._Master.rounded`) gives a plan that costs
 little more than the bound where generation nearly converged, far closer to the optimum
 than a start that keeps every child with their current worker: on the 3,000-child
-re-allocation's safeguarding service, made a full plan as below and polished, 223,600
-against a bound of 216,776 (the greedy start polished: 230,910); on the 12,000-child one
+re-allocation's safeguarding service, made a full plan as below and polished, 224,000
+against a bound of 216,789 (the greedy start polished: 230,910); on the 12,000-child one
 694,650 against 648,508 (715,610), and the neighbourhood search from it ends at 670,520
 (from the greedy start, with a bound of fewer re-solves: 699,050).
 

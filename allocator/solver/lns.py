@@ -99,7 +99,7 @@ def improve(ctx: ServiceModel, start: Incumbent, bound: int, seed: int, budget: 
     values = layout.values(best.solver)
     fixed = _Fixed(layout, values)
     teams = sorted({w.team for w in ctx.workers})
-    reallocating = any(r.restructure for r in ctx.requests)
+    reallocating = ctx.problem.reallocates(ctx.service)
     per_solve = SUB_SOLVE_REALLOCATION if reallocating else SUB_SOLVE_WEEKLY
     free_target = FREE_REQUESTS
     stall = 0

@@ -506,24 +506,18 @@ class _Master:
         ``FORGET_AT_LEAST`` of them. A re-solve then works on a smaller programme; a
         dropped pattern can come back, as its key leaves ``seen`` and pricing it out again
         adds it again. The bound is unaffected: it comes from pricing over every pattern."""
-        import highspy
-
         first = self.box_first + 2 * self.n
-        status = self.h.getBasis().col_status[first:]
+        # A basic column's reduced cost is zero, so a positive one says "out of the basis".
         reduced = np.asarray(self.h.getSolution().col_dual)[first:]
-        basic = np.fromiter((s == highspy.HighsBasisStatus.kBasic for s in status), bool,
-                            count=len(self.patterns))
-        self.idle = np.where(basic | (reduced <= 1e-9), 0, self.idle + 1)
+        self.idle = np.where(reduced > 1e-9, self.idle + 1, 0)
         drop = np.flatnonzero(self.idle >= IDLE_ROUNDS)
         if drop.size < FORGET_AT_LEAST:
             return
         self.h.deleteCols(int(drop.size), (first + drop).astype(np.int32))
-        keep = np.ones(len(self.patterns), dtype=bool)
-        keep[drop] = False
-        for j in drop:
-            self.seen.discard(self.keys[j])
+        keep = self.idle < IDLE_ROUNDS
         self.patterns = [c for c, k in zip(self.patterns, keep) if k]
         self.keys = [c for c, k in zip(self.keys, keep) if k]
+        self.seen = set(self.keys)
         self.idle = self.idle[keep]
 
     def rounded(self) -> np.ndarray | None:

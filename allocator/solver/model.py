@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from ortools.sat.python import cp_model
 
 import constraints
@@ -18,7 +19,7 @@ from allocator.plan import Assignment, Plan
 from allocator.problem import AllocationProblem, Request
 from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel
 from allocator.solver import lns
-from allocator.solver.lagrangian import service_bound, service_lower_bound
+from allocator.solver.lagrangian import service_bound
 from allocator.solver.polish import polish
 from allocator.solver.relocate import relocate
 from allocator.solver.rounding import rounded_plan
@@ -131,7 +132,8 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     """Solve one service (:func:`solve_rounds`) and, unless its plan is proved optimal,
     prove what bound it can over the full model: the better of CP-SAT's bound (where the
     model considered every worker) and the Lagrangian bound (allocator.solver.lagrangian),
-    which prices every worker without CP-SAT."""
+    which prices every worker without CP-SAT. In a week the bound's master then combines
+    the plan with the start (allocator.solver.combine), which the plan keeps if cheaper."""
     # The greedy plan with the mends local moves find (a family split, a later meeting
     # than a colleague's team could give, a child on a busy worker), over every worker: the
     # rounds' first hint and their fallback, so its workers join the shortlist.
@@ -156,11 +158,16 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     if reallocating:
         solved = _better(problem, service, solved, polish, None)
     t0 = time.perf_counter()
-    found = early if early is not None else service_lower_bound(
-        problem, service, upper=solved.objective)
-    bound = max(solved.bound, found)
+    if early is not None:
+        found = early
+    else:  # the bound, and the plan combined with the start through the bound's master
+        proved = service_bound(problem, service, upper=solved.objective,
+                               plans=(Plan(tuple(solved.assignments)), start))
+        found = int(proved.value)
+        if proved.combined is not None:
+            solved = _combined(problem, service, solved, proved.combined)
     solved.solve_seconds += time.perf_counter() - t0
-    solved.bound = min(bound, solved.objective)
+    solved.bound = min(max(solved.bound, found), solved.objective)
     if solved.bound >= solved.objective:
         solved.status = "OPTIMAL"
     return solved
@@ -198,6 +205,29 @@ def _rounded_start(problem: AllocationProblem, service: str, start: Plan) -> tup
             and candidate.objective <= (1 + ROUNDED_START_GAP) * bound:
         return moved, bound
     return start, bound
+
+
+def _combined(problem: AllocationProblem, service: str, solved: ServiceSolve,
+              workers: np.ndarray) -> ServiceSolve:
+    """``solved`` or, if it passes the check and costs less, the plan whose workers the
+    bound's master chose from its patterns and the given plans' caseloads
+    (allocator.solver.combine), with meetings and dates given as a relaxed round's are and
+    then moved locally (allocator.solver.relocate)."""
+    from allocator.solver.combine import combined_assignments
+
+    assignments = combined_assignments(problem, service, Plan(tuple(solved.assignments)),
+                                       workers)
+    repaired = _repaired(problem, assignments, frozenset())
+    if repaired is None:
+        return solved
+    moved = Plan(tuple(relocate(problem, service, list(repaired.assignments))))
+    priced = _priced(problem, service, moved, solved.bound, solved.blocked,
+                     solved.build_seconds, solved.solve_seconds)
+    if not priced.checked or priced.objective >= solved.objective:
+        return solved
+    log.debug("service %s: combined from %d to %d", service, solved.objective,
+              priced.objective)
+    return priced
 
 
 def _better(problem: AllocationProblem, service: str, solved: ServiceSolve,

@@ -1,0 +1,123 @@
+"""Plans combined through the bound's master: a plan's caseloads cost what the checker
+says, the combination is never worse than the plans it is given, and the planner keeps a
+combined plan only when it passes the check and costs less."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from allocator.alternatives import service_problem
+from allocator.checker import check_plan
+from allocator.pipeline import PlanRun
+from allocator.plan import Plan
+from allocator.solver import combine, lagrangian, model, patterns
+from allocator.solver.greedy import greedy_plan
+from allocator.solver.lagrangian import ServiceArrays
+from tests.test_lagrangian import priced_services
+from tests.test_patterns import load_cost, small_service
+
+
+def plan_cost(arrays: ServiceArrays, worker: tuple[int, ...]) -> float:
+    """A whole plan's cost written out (-1: unallocated): children's costs, each worker's
+    load cost and a split for each worker holding part of a family beyond the first."""
+    rows, workers = arrays.cost.shape
+    cost = sum(arrays.unallocated[r] if w < 0 else arrays.cost[r, w]
+               for r, w in enumerate(worker))
+    cost += sum(load_cost(arrays, w, sum(arrays.points[r] for r in range(rows)
+                                         if worker[r] == w)) for w in range(workers))
+    for members in arrays.family:
+        held = {worker[r] for r in members if r >= 0 and worker[r] >= 0}
+        cost += arrays.split * max(0, len(held) - 1)
+    return float(cost)
+
+
+def as_caseloads(arrays: ServiceArrays, worker: tuple[int, ...]) -> list[patterns.Caseload]:
+    """A plan of a service with no rows to price, as the master's columns."""
+    out = []
+    for w in range(arrays.cost.shape[1]):
+        rows = np.array([r for r, v in enumerate(worker) if v == w], dtype=np.int64)
+        if len(rows):
+            none = np.full(len(rows), -1)
+            out.append(patterns.Caseload(w, rows, none, none,
+                                         float(arrays.cost[rows, w].sum())))
+    return out
+
+
+def combined_from(arrays: ServiceArrays, plans: list[tuple[int, ...]]) -> tuple[int, ...]:
+    rows, workers = arrays.cost.shape
+    given = [c for plan in plans for c in as_caseloads(arrays, plan)]
+    found = patterns.generate_patterns(arrays, None, np.zeros(rows), np.zeros((0, 0)),
+                                       np.zeros((workers, 0)), target=np.inf,
+                                       caseloads=given)
+    assert found is not None and found.combined is not None
+    return tuple(found.combined.tolist())
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_combination_is_never_worse_than_a_plan_given_and_finds_the_optimum_given_it(
+        seed: int) -> None:
+    """Against every plan of a small service: given a random plan, the combination costs
+    no more; given the optimal plan among others, it is optimal."""
+    arrays = small_service(seed, rows=7, workers=3)
+    rows, workers = arrays.cost.shape
+    plans = [p for p in itertools.product(range(-1, workers), repeat=rows)
+             if all(w < 0 or np.isfinite(arrays.cost[r, w]) for r, w in enumerate(p))]
+    costs = [plan_cost(arrays, p) for p in plans]
+    optimum = plans[int(np.argmin(costs))]
+    rng = np.random.default_rng(seed)
+    some = plans[int(rng.integers(len(plans)))]
+    assert plan_cost(arrays, combined_from(arrays, [some])) <= plan_cost(arrays, some) + 1e-6
+    found = combined_from(arrays, [some, optimum])
+    assert plan_cost(arrays, found) == pytest.approx(min(costs), abs=1e-6)
+
+
+def test_a_plans_caseloads_cost_what_the_checker_says(weekly_thousand: PlanRun) -> None:
+    """Each child at the plan's date and meeting, each worker's load and each family's
+    splits: the columns add up to the checker's cost, less one split per family (which
+    the master takes off once for all)."""
+    run = weekly_thousand
+    seen = 0
+    for service, arrays, pricing in priced_services(run.problem):
+        ids = {r.id for r in run.problem.requests_in(service)}
+        plan = Plan(tuple(a for a in run.result.plan.assignments if a.request_id in ids))
+        if any(a.worker is None for a in plan.assignments):
+            continue
+        columns = combine.caseloads(run.problem, service, arrays, pricing, plan)
+        assert sum(len(c.rows) for c in columns) == len(ids)
+        master = patterns._Master(arrays, pricing, patterns.BOX)
+        assert master.add_caseloads(columns) == len(columns)
+        assert master.add_caseloads(columns) == 0  # the same columns are not added twice
+        cost = sum(master.h.getLp().col_cost_[master.box_first + 2 * master.n:])
+        families = arrays.split * len(master.families)
+        checked = check_plan(plan, service_problem(run.problem, service)).objective
+        assert cost - families == pytest.approx(checked, abs=1e-6), service
+        seen += 1
+    assert seen >= 2
+
+
+def test_the_planner_keeps_a_combined_plan_only_if_it_passes_and_costs_less(
+        weekly_thousand: PlanRun) -> None:
+    """From the greedy plan, the combination with the bound's patterns is checked and
+    cheaper on some service; a plan the master's choice cannot beat is kept as it is."""
+    problem = weekly_thousand.problem
+    improved = 0
+    for service in problem.services:
+        greedy = greedy_plan(problem, service)
+        solved = model._priced(problem, service, greedy, None, {}, 0.0, 0.0)
+        found = lagrangian.service_bound(problem, service, upper=solved.objective,
+                                         plans=(greedy,))
+        if found.combined is None:
+            continue
+        result = model._combined(problem, service, solved, found.combined)
+        if result is solved:
+            continue
+        assert result.checked and result.objective < solved.objective
+        report = check_plan(Plan(tuple(result.assignments)), service_problem(problem, service))
+        assert report.ok and report.objective == result.objective
+        assert result.objective >= found.value
+        improved += 1
+        # The combined plan given back, the master cannot beat it by its own prices alone.
+    assert improved >= 1

@@ -48,12 +48,13 @@ def as_caseloads(arrays: ServiceArrays, worker: tuple[int, ...]) -> list[pattern
 
 def combined_from(arrays: ServiceArrays, plans: list[tuple[int, ...]]) -> tuple[int, ...]:
     rows, workers = arrays.cost.shape
-    given = [c for plan in plans for c in as_caseloads(arrays, plan)]
     found = patterns.generate_patterns(arrays, None, np.zeros(rows), np.zeros((0, 0)),
-                                       np.zeros((workers, 0)), target=np.inf,
-                                       caseloads=given)
-    assert found is not None and found.combined is not None
-    return tuple(found.combined.tolist())
+                                       np.zeros((workers, 0)), target=np.inf)
+    assert found is not None and found.master is not None
+    found.master.add_caseloads([c for plan in plans for c in as_caseloads(arrays, plan)])
+    combined = found.master.combined()
+    assert combined is not None
+    return tuple(combined.tolist())
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -108,11 +109,10 @@ def test_the_planner_keeps_a_combined_plan_only_if_it_passes_and_costs_less(
     for service in problem.services:
         greedy = greedy_plan(problem, service)
         solved = model._priced(problem, service, greedy, None, {}, 0.0, 0.0)
-        found = lagrangian.service_bound(problem, service, upper=solved.objective,
-                                         plans=(greedy,))
-        if found.combined is None:
+        found = lagrangian.service_bound(problem, service, upper=solved.objective)
+        if found.master is None:
             continue
-        result = model._combined(problem, service, solved, found.combined)
+        result = model._combined(problem, service, solved, found, greedy)
         if result is solved:
             continue
         assert result.checked and result.objective < solved.objective
@@ -130,7 +130,7 @@ def test_the_same_plans_combine_into_the_same_plan(weekly_thousand: PlanRun) -> 
     service = max(problem.services, key=lambda s: len(problem.requests_in(s)))
     greedy = greedy_plan(problem, service)
     upper = model._priced(problem, service, greedy, None, {}, 0.0, 0.0).objective
-    first, again = (lagrangian.service_bound(problem, service, upper=upper, plans=(greedy,))
-                    for _ in range(2))
-    assert first.combined is not None and again.combined is not None
-    assert first.combined.tolist() == again.combined.tolist()
+    first, again = (combine.combined_plan(
+        problem, service, lagrangian.service_bound(problem, service, upper=upper), (greedy,))
+        for _ in range(2))
+    assert first is not None and first == again

@@ -82,7 +82,8 @@ def test_a_crowded_restructure_starts_from_the_rounded_patterns() -> None:
     is checked and cheaper than keeping everyone, and the bound stays below it."""
     problem, kept = _crowded()
     before = check_plan(Plan(tuple(kept)), problem)
-    start, bound = model._rounded_start(problem, "sfs", Plan(tuple(kept)))
+    start, proved = model._rounded_start(problem, "sfs", Plan(tuple(kept)))
+    bound = int(proved.value)
     after = check_plan(start, problem)
     assert after.ok
     assert after.objective < before.objective

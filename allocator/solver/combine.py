@@ -20,6 +20,7 @@ costs less. On the 12,000-child week's assessment service the searched plan went
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -30,6 +31,23 @@ from allocator.problem import AllocationProblem
 from allocator.solver import lagrangian as lag
 from allocator.solver.lagrangian_rows import RowPricing
 from allocator.solver.patterns import Caseload
+
+
+def combined_plan(problem: AllocationProblem, service: str, bound: lag.Bound,
+                  plans: Sequence[Plan]) -> list[Assignment] | None:
+    """``plans`` (complete plans of ``service``, the first the one to improve) combined
+    through ``bound``'s master: each request at the worker the master's integer programme
+    chooses, meetings and dates still to give (:func:`combined_assignments`). None where
+    the bound generated no patterns or HiGHS found no plan at the root."""
+    master = bound.master
+    if master is None or not plans:
+        return None
+    master.add_caseloads([c for plan in plans for c in caseloads(
+        problem, service, master.arrays, master.pricing, plan)])
+    workers = master.combined()
+    if workers is None:
+        return None
+    return combined_assignments(problem, service, plans[0], workers)
 
 
 def caseloads(problem: AllocationProblem, service: str, arrays: lag.ServiceArrays,

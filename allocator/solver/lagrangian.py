@@ -22,14 +22,14 @@ at a time. Managers' forbidden workers are kept; their pins are dropped.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from allocator.calendar import working_days_between
-from allocator.plan import Plan
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from constraints.balance import busy_line
 
@@ -76,14 +76,14 @@ class ServiceArrays:
 
 @dataclass(frozen=True)
 class Bound:
-    """A lower bound and, where worker patterns were generated, their master's plans: a
-    worker column per request of the service, -1 for none (allocator.solver.patterns),
-    rounded from its linear programme where rounding was asked for, and combined with
-    given plans' caseloads where plans were given."""
+    """A lower bound and, where worker patterns were generated, their master programme
+    (allocator.solver.patterns), kept so that complete plans can be combined through it
+    (allocator.solver.combine), and where rounding was asked for its rounded plan: a
+    worker column per request of the service, -1 for none."""
 
     value: float
     rounded: np.ndarray | None = None
-    combined: np.ndarray | None = None
+    master: Any = None
 
 
 def service_lower_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,
@@ -103,16 +103,14 @@ def service_lower_bound(problem: AllocationProblem, service: str, *, iterations:
 
 def service_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,
                   upper: int | None = None, with_rows: bool = True,
-                  rounding: bool = False, plans: Sequence[Plan] = ()) -> Bound:
-    """:func:`service_lower_bound` as a :class:`Bound`, with the worker patterns' rounded
-    plan if ``rounding`` and, given complete ``plans`` of the service, the patterns and
-    those plans' caseloads combined into one (allocator.solver.combine), where patterns
-    were generated."""
+                  rounding: bool = False) -> Bound:
+    """:func:`service_lower_bound` as a :class:`Bound`, with the worker patterns' master
+    and, if ``rounding``, their rounded plan, where patterns were generated."""
     arrays = service_arrays(problem, service)
     if len(arrays.points) == 0:
         return Bound(0)
     target = math.inf if upper is None else float(upper)
-    rounded = combined = None
+    rounded = master = None
     first = _load_cost(arrays, np.ones_like(arrays.busy)) - _load_cost(
         arrays, np.zeros_like(arrays.busy))  # the first point's price at each worker
     prices = ascend_prices(arrays, first, iterations, target)
@@ -125,28 +123,23 @@ def service_bound(problem: AllocationProblem, service: str, *, iterations: int =
         from allocator.solver.lagrangian_rows import priced_rows_bound, row_pricing
         from allocator.solver.patterns import generate_patterns, pattern_limits
 
-        from allocator.solver.combine import caseloads
-
         weekly = not problem.reallocates(service)
         limits = pattern_limits(weekly)
         pricing = row_pricing(problem, service, arrays)
-        given = [c for plan in plans
-                 for c in caseloads(problem, service, arrays, pricing, plan)]
         if pricing is not None:
             # A re-allocation's subgradient steps would each re-solve the relaxation of
             # every child: there the rows are priced only by the linear programme.
             found = priced_rows_bound(arrays, pricing, prices, best, target, search=weekly,
-                                      pattern_limits=limits, rounding=rounding,
-                                      caseloads=given)
+                                      pattern_limits=limits, rounding=rounding)
         else:
             # No rows to price: worker patterns start from the point prices' requests.
             found = generate_patterns(arrays, None, request_prices(arrays, prices),
                                       np.zeros((0, 0)), np.zeros((len(arrays.busy), 0)),
-                                      target, limits, rounding, given)
+                                      target, limits, rounding)
         if found is not None:
-            best, rounded, combined = max(best, found.value), found.rounded, found.combined
+            best, rounded, master = max(best, found.value), found.rounded, found.master
     # Every objective term is an integer, so the optimum is at least the next integer.
-    return Bound(max(0, math.ceil(best)), rounded, combined)
+    return Bound(max(0, math.ceil(best)), rounded, master)
 
 
 def lagrangian(arrays: ServiceArrays, pi: np.ndarray) -> float:

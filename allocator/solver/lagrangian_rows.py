@@ -20,7 +20,6 @@ the prices being good, only on their being non-negative.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,7 @@ from allocator.problem import AllocationProblem, last_meeting_day
 from allocator.solver import lagrangian as lag
 
 if TYPE_CHECKING:
-    from allocator.solver.patterns import Caseload, Limits
+    from allocator.solver.patterns import Limits
     from allocator.solver.row_lp import RowPrices
 
 # Subgradient steps on the row prices, at most ... (the 12,000-child week's assessment
@@ -185,12 +184,11 @@ FALLBACK_AIM = 1.6
 def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np.ndarray,
                       start: float, target: float, search: bool = True,
                       pattern_limits: Limits | None = None,
-                      rounding: bool = False,
-                      caseloads: Sequence[Caseload] = ()) -> lag.Bound:
+                      rounding: bool = False) -> lag.Bound:
     """The best Lagrangian value found with prices on the slot and limit rows (at least
     ``start``, the value without them), less its float-error margin; with ``rounding``,
-    the worker patterns' rounded plan too, and given plans' ``caseloads``, the patterns
-    and those caseloads combined into one plan.
+    the worker patterns' rounded plan too; where patterns were generated, the bound keeps
+    their master.
 
     The prices are the relaxation's linear programme's optimal duals (allocator.solver.
     row_lp), at which children are then taken whole and siblings kept; where that
@@ -222,10 +220,10 @@ def priced_rows_bound(arrays: lag.ServiceArrays, pricing: RowPricing, prices: np
         from allocator.solver.patterns import generate_patterns
 
         generated = generate_patterns(arrays, pricing, found.pi, found.mu, found.nu, target,
-                                      pattern_limits, rounding, caseloads)
+                                      pattern_limits, rounding)
         if generated is not None:
             return lag.Bound(max(best, generated.value), generated.rounded,
-                             generated.combined)
+                             generated.master)
     return lag.Bound(best)
 
 

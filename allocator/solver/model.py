@@ -19,7 +19,7 @@ from allocator.plan import Assignment, Plan
 from allocator.problem import AllocationProblem, Request
 from allocator.solver.context import EXACT_UP_TO_REQUESTS, ServiceModel
 from allocator.solver import lns
-from allocator.solver.lagrangian import service_bound
+from allocator.solver.lagrangian import Bound, service_bound
 from allocator.solver.polish import polish
 from allocator.solver.relocate import relocate
 from allocator.solver.rounding import rounded_plan
@@ -140,14 +140,14 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     greedy = greedy_plan(problem, service)
     start = Plan(tuple(relocate(problem, service, list(greedy.assignments))))
     reallocating = problem.reallocates(service)
-    early = None
+    proved = None
     if reallocating:  # the bound first: its worker patterns, rounded, may start better
         t0 = time.perf_counter()
-        start, early = _rounded_start(problem, service, start)
+        start, proved = _rounded_start(problem, service, start)
         early_seconds = time.perf_counter() - t0
     shortlist = worker_shortlist(problem, service, start)
     solved = solve_rounds(problem, service, seed, time_limit, start, shortlist)
-    if early is not None:
+    if proved is not None:
         solved.solve_seconds += early_seconds
     if solved.status != "FEASIBLE":
         return solved
@@ -158,14 +158,11 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     if reallocating:
         solved = _better(problem, service, solved, polish, None)
     t0 = time.perf_counter()
-    if early is not None:
-        found = early
-    else:  # the bound, and the plan combined with the start through the bound's master
-        proved = service_bound(problem, service, upper=solved.objective,
-                               plans=(Plan(tuple(solved.assignments)), start))
-        found = int(proved.value)
-        if proved.combined is not None:
-            solved = _combined(problem, service, solved, proved.combined)
+    if proved is None:
+        proved = service_bound(problem, service, upper=solved.objective)
+    # The plan combined with the start through the bound's master (allocator.solver.combine).
+    solved = _combined(problem, service, solved, proved, start)
+    found = int(proved.value)
     solved.solve_seconds += time.perf_counter() - t0
     solved.bound = min(max(solved.bound, found), solved.objective)
     if solved.bound >= solved.objective:
@@ -185,7 +182,8 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
 ROUNDED_START_GAP = 0.15
 
 
-def _rounded_start(problem: AllocationProblem, service: str, start: Plan) -> tuple[Plan, int]:
+def _rounded_start(problem: AllocationProblem, service: str,
+                   start: Plan) -> tuple[Plan, Bound]:
     """A re-allocation's start and its service's bound: the bound is proved before the
     search, and its worker patterns' plan, rounded (allocator.solver.rounding) and
     polished, replaces ``start`` if it passes the check, costs less and is near the bound
@@ -194,7 +192,7 @@ def _rounded_start(problem: AllocationProblem, service: str, start: Plan) -> tup
     found = service_bound(problem, service, upper=priced.objective, rounding=True)
     bound = int(found.value)
     if found.rounded is None:
-        return start, bound
+        return start, found
     rounded = rounded_plan(problem, service, list(start.assignments), found.rounded)
     moved = Plan(tuple(polish(problem, service, rounded, None)))
     candidate = _priced(problem, service, moved, None, {}, 0.0, 0.0)
@@ -203,25 +201,29 @@ def _rounded_start(problem: AllocationProblem, service: str, start: Plan) -> tup
               "checked" if candidate.checked else "refused", bound)
     if candidate.checked and candidate.objective < priced.objective \
             and candidate.objective <= (1 + ROUNDED_START_GAP) * bound:
-        return moved, bound
-    return start, bound
+        return moved, found
+    return start, found
 
 
-def _combined(problem: AllocationProblem, service: str, solved: ServiceSolve,
-              workers: np.ndarray) -> ServiceSolve:
-    """``solved`` or, if it passes the check and costs less, the plan whose workers the
-    bound's master chose from its patterns and the given plans' caseloads
-    (allocator.solver.combine), with meetings and dates given as a relaxed round's are and
-    then moved locally (allocator.solver.relocate)."""
-    from allocator.solver.combine import combined_assignments
+def _combined(problem: AllocationProblem, service: str, solved: ServiceSolve, bound: Bound,
+              start: Plan) -> ServiceSolve:
+    """``solved`` or, if it passes the check and costs less, it and ``start`` combined
+    through the bound's master (allocator.solver.combine), with meetings and dates given as
+    a relaxed round's are and then moved locally (allocator.solver.relocate and, in a
+    re-allocation, allocator.solver.polish)."""
+    from allocator.solver.combine import combined_plan
 
-    assignments = combined_assignments(problem, service, Plan(tuple(solved.assignments)),
-                                       workers)
+    assignments = combined_plan(problem, service, bound,
+                                (Plan(tuple(solved.assignments)), start))
+    if assignments is None:
+        return solved
     repaired = _repaired(problem, assignments, frozenset())
     if repaired is None:
         return solved
-    moved = Plan(tuple(relocate(problem, service, list(repaired.assignments))))
-    priced = _priced(problem, service, moved, solved.bound, solved.blocked,
+    moved = relocate(problem, service, list(repaired.assignments))
+    if problem.reallocates(service):
+        moved = polish(problem, service, moved, None)
+    priced = _priced(problem, service, Plan(tuple(moved)), solved.bound, solved.blocked,
                      solved.build_seconds, solved.solve_seconds)
     if not priced.checked or priced.objective >= solved.objective:
         return solved

@@ -364,15 +364,14 @@ def pattern_value(arrays: lag.ServiceArrays, pi: np.ndarray, patterns: Patterns,
 
 def generate_patterns(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi: np.ndarray,
                       mu: np.ndarray, nu: np.ndarray, target: float,
-                      limits: Limits = Limits(), rounding: bool = False,
-                      caseloads: Sequence[Caseload] = ()) -> lag.Bound | None:
+                      limits: Limits = Limits(), rounding: bool = False) -> lag.Bound | None:
     """The best bound found by generating worker patterns from prices ``pi``, ``mu`` and
     ``nu`` (a request's price, each meeting slot's and each worker week's), stopping at the
     master's optimum, at ``target`` (a plan's cost) or at ``limits``; with ``rounding``,
-    the master's last programme rounded to a worker per request (:meth:`_Master.rounded`);
-    given plans' ``caseloads``, the master's patterns and those caseloads combined into
-    one plan (:meth:`_Master.combined`).
-    None if the pricing problem cannot be made (:func:`cheapest_patterns`)."""
+    the master's last programme rounded to a worker per request (:meth:`_Master.rounded`).
+    The bound keeps the master, through which complete plans can then be combined
+    (allocator.solver.combine). None if the pricing problem cannot be made
+    (:func:`cheapest_patterns`)."""
     import highspy
 
     master = _Master(arrays, pricing, limits.box, limits.cells)
@@ -405,12 +404,7 @@ def generate_patterns(arrays: lag.ServiceArrays, pricing: RowPricing | None, pi:
             if inside:
                 break  # no pattern prices out at the master's optimum: converged
             master.widen()
-    rounded = master.rounded() if rounding else None
-    combined = None
-    if caseloads:  # last: the master becomes an integer programme
-        master.add_caseloads(caseloads)
-        combined = master.combined()
-    return lag.Bound(best, rounded, combined)
+    return lag.Bound(best, master.rounded() if rounding else None, master)
 
 
 def pattern_limits(weekly: bool) -> Limits:
@@ -597,7 +591,8 @@ class _Master:
         """(R,) a worker per request (-1: none) from the master solved as an integer
         programme over the columns it holds, the box taken away: the patterns generated
         and the caseloads added, each worker taking one whole column. None if HiGHS finds
-        no plan within its root node.
+        no plan within its root node. The master is an integer programme from then on, so
+        this comes last.
 
         Generated patterns alone rarely fit together (the 12,000-child week's assessment
         service: a plan leaving most children out); with two plans' caseloads among them

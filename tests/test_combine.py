@@ -112,7 +112,7 @@ def test_the_planner_keeps_a_combined_plan_only_if_it_passes_and_costs_less(
         found = lagrangian.service_bound(problem, service, upper=solved.objective)
         if found.master is None:
             continue
-        result = model._combined(problem, service, solved, found, greedy)
+        result = model._combined(problem, service, solved, found, (greedy,))
         if result is solved:
             continue
         assert result.checked and result.objective < solved.objective

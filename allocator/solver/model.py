@@ -132,13 +132,13 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     """Solve one service (:func:`solve_rounds`) and, unless its plan is proved optimal,
     prove what bound it can over the full model: the better of CP-SAT's bound (where the
     model considered every worker) and the Lagrangian bound (allocator.solver.lagrangian),
-    which prices every worker without CP-SAT. In a week the bound's master then combines
-    the plan with the start (allocator.solver.combine), which the plan keeps if cheaper."""
+    which prices every worker without CP-SAT. The bound's master then combines the plan
+    with its starts (allocator.solver.combine): kept if cheaper."""
     # The greedy plan with the mends local moves find (a family split, a later meeting
     # than a colleague's team could give, a child on a busy worker), over every worker: the
     # rounds' first hint and their fallback, so its workers join the shortlist.
     greedy = greedy_plan(problem, service)
-    start = Plan(tuple(relocate(problem, service, list(greedy.assignments))))
+    start = moved_greedy = Plan(tuple(relocate(problem, service, list(greedy.assignments))))
     reallocating = problem.reallocates(service)
     proved = None
     if reallocating:  # the bound first: its worker patterns, rounded, may start better
@@ -160,8 +160,9 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
     t0 = time.perf_counter()
     if proved is None:
         proved = service_bound(problem, service, upper=solved.objective)
-    # The plan combined with the start through the bound's master (allocator.solver.combine).
-    solved = _combined(problem, service, solved, proved, start)
+    # The plan combined with its starts through the bound's master (allocator.solver.combine).
+    starts = (start,) if start is moved_greedy else (start, moved_greedy)
+    solved = _combined(problem, service, solved, proved, starts)
     found = int(proved.value)
     solved.solve_seconds += time.perf_counter() - t0
     solved.bound = min(max(solved.bound, found), solved.objective)
@@ -206,15 +207,15 @@ def _rounded_start(problem: AllocationProblem, service: str,
 
 
 def _combined(problem: AllocationProblem, service: str, solved: ServiceSolve, bound: Bound,
-              start: Plan) -> ServiceSolve:
-    """``solved`` or, if it passes the check and costs less, it and ``start`` combined
+              starts: tuple[Plan, ...]) -> ServiceSolve:
+    """``solved`` or, if it passes the check and costs less, it and ``starts`` combined
     through the bound's master (allocator.solver.combine), with meetings and dates given as
     a relaxed round's are and then moved locally (allocator.solver.relocate and, in a
     re-allocation, allocator.solver.polish)."""
     from allocator.solver.combine import combined_plan
 
     assignments = combined_plan(problem, service, bound,
-                                (Plan(tuple(solved.assignments)), start))
+                                (Plan(tuple(solved.assignments)), *starts))
     if assignments is None:
         return solved
     repaired = _repaired(problem, assignments, frozenset())

@@ -10,7 +10,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
-import numpy as np
 from ortools.sat.python import cp_model
 
 import constraints

@@ -21,6 +21,7 @@ the searched plan went from 26,200 to 25,980 against a bound of 25,930; on the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -33,6 +34,8 @@ from allocator.problem import AllocationProblem
 from allocator.solver import lagrangian as lag
 from allocator.solver.lagrangian_rows import RowPricing
 from allocator.solver.patterns import Caseload
+
+log = logging.getLogger(__name__)  # service names and counts only, never a child's details
 
 
 def combined_plan(problem: AllocationProblem, service: str, bound: lag.Bound,
@@ -73,6 +76,8 @@ def caseloads(problem: AllocationProblem, service: str, arrays: lag.ServiceArray
         else:
             place = _priced_place(problem, pricing, i, row, w, requests[row].dates, a)
         if place is None or not np.isfinite(place[3]):
+            log.debug("service %s: a plan the master cannot state is left out of the "
+                      "combination", service)
             return []
         held.setdefault(w, []).append(place)
     out = []

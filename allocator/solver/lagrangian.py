@@ -25,13 +25,16 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from allocator.calendar import working_days_between
 from allocator.problem import AllocationProblem, Request, Worker, last_meeting_day
 from constraints.balance import busy_line
+
+if TYPE_CHECKING:  # patterns builds on this module, so only its type is named here
+    from allocator.solver.patterns import _Master
 
 # The margin taken off L(pi) before rounding, relative to the magnitudes summed: each term
 # is a few float operations and the sums are at most millions of terms, so the float error
@@ -83,7 +86,7 @@ class Bound:
 
     value: float
     rounded: np.ndarray | None = None
-    master: Any = None
+    master: _Master | None = None
 
 
 def service_lower_bound(problem: AllocationProblem, service: str, *, iterations: int = 500,

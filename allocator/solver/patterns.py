@@ -596,8 +596,8 @@ class _Master:
         this comes last.
 
         Generated patterns alone rarely fit together (the 12,000-child week's assessment
-        service: a plan leaving most children out); with two plans' caseloads among them
-        (the searched plan and the greedy start) the programme mixes the best caseloads of
+        service: a plan leaving most children out); with plans' caseloads among them (the
+        searched plan and its starts) the programme mixes the best caseloads of
         each and of the patterns. Only the root node is searched (:data:`COMBINE_NODES`): a
         limit in nodes, not seconds, so the same input gives the same plan; the
         assessment service's root found the optimum of this programme's integer solutions

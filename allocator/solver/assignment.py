@@ -11,8 +11,10 @@ any machine, because every limit is counted in CP-SAT's deterministic time (a wa
 limit is only a backstop, far beyond it on an ordinary machine). It runs in three
 steps, each there because the one before it stalls on the hard instances:
 
-1. a regret start (the item whose best agent it would cost most to lose goes first), given
-   to CP-SAT as a hint;
+1. a start: the problem's Dantzig-Wolfe master solved by column generation and dived to a
+   plan (allocator.solver.assignment_dive), which also proves a bound tighter than the
+   LP's; where that takes too long, a regret start (the item whose best agent it would
+   cost most to lose goes first). It is given to CP-SAT as a hint;
 2. CP-SAT on the whole model for a small share of the time, which proves the lower bound
    and improves the start;
 3. a large-neighbourhood search: most items stay where they are, a window is freed and
@@ -27,6 +29,7 @@ steps, each there because the one before it stalls on the hard instances:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -155,16 +158,17 @@ class AssignmentResult:
         return (self.objective - self.bound) / max(1, abs(self.objective))
 
 
-def regret_start(problem: AssignmentProblem) -> np.ndarray:
-    """A greedy assignment by regret (Martello and Toth's desirability).
+def regret_start(problem: AssignmentProblem, given: np.ndarray | None = None) -> np.ndarray:
+    """A greedy assignment by regret (Martello and Toth's desirability), completing
+    ``given`` (a partial assignment) where one is passed.
 
     Repeatedly the item that would lose most by missing its cheapest agent with room goes to
     that agent. Items no agent has room for stay ``UNASSIGNED`` (the hint is then partial).
     """
     m, n = problem.agents, problem.items
-    room = problem.capacity.astype(np.int64).copy()
-    agent_of = np.full(n, UNASSIGNED, np.int64)
-    open_items = np.ones(n, bool)
+    agent_of = np.full(n, UNASSIGNED, np.int64) if given is None else given.astype(np.int64)
+    room = problem.capacity.astype(np.int64) - problem.loads(agent_of)
+    open_items = agent_of == UNASSIGNED
     while open_items.any() and m:
         fits = problem.allowed & (problem.weight <= room[:, None]) & open_items[None, :]
         priced = np.where(fits, problem.cost, np.inf)
@@ -273,6 +277,12 @@ def _read(built: _Model, solver: cp_model.CpSolver, agent_of: np.ndarray) -> np.
 
 
 WALL_BACKSTOP = 3.0  # default wall-clock backstop, as a multiple of the deterministic limit
+# The start from column generation (allocator.solver.assignment_dive) may take this share
+# of the time, and its root this share: on the 100-item instances the root converges in
+# 0.3 to 0.8 deterministic seconds, on the 200-item ones in 6 to 26, so there it stops
+# at the root's share and the search goes on from the regret start.
+DIVE_SHARE = 0.4
+ROOT_SHARE = 0.08
 FULL_SHARE = 0.05  # share of the time CP-SAT searches the whole model before the windows
 WINDOW_LIMIT = 0.05  # deterministic seconds for one window's exact solve
 WINDOW_ITEMS = 60  # items freed per window at first; grows while windows solve quickly
@@ -294,19 +304,26 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0, time_limit: floa
     core); ``wall_limit`` is a backstop in wall seconds (default three times the limit);
     ``workers`` interleaved CP-SAT workers search the whole model.
     """
+    from allocator.solver.assignment_dive import dive
+
     started = time.perf_counter()
     deadline = started + (WALL_BACKSTOP * time_limit if wall_limit is None else wall_limit)
+    dived = dive(problem, DIVE_SHARE * time_limit, ROOT_SHARE * time_limit)
+    spent = dived.seconds
     start = regret_start(problem)
+    if dived.agent_of is not None and (
+            (start == UNASSIGNED).any() and problem.penalty is None
+            or problem.objective(dived.agent_of) < problem.objective(start)):
+        start = dived.agent_of
     built = _build(problem, np.arange(problem.items), np.arange(problem.agents),
                    problem.capacity)
     _hint(built, start)
     solver = cp_model.CpSolver()
-    spent = 0.0
     status = cp_model.UNKNOWN
     # The whole model first, for its share; if that finds nothing, for all the time left.
     for share in (FULL_SHARE, 1.0):
-        parameters(solver, seed, time_limit * share - spent, deadline - time.perf_counter(),
-                   workers)
+        parameters(solver, seed, min(time_limit * share, time_limit - spent),
+                   deadline - time.perf_counter(), workers)
         status = solver.solve(built.model)
         spent += solver.deterministic_time
         if status != cp_model.UNKNOWN or time_limit - spent < 0.01:
@@ -316,6 +333,8 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0, time_limit: floa
         return AssignmentResult(name, tuple(int(a) for a in start), None, None,
                                 time.perf_counter() - started, spent)
     bound = round(solver.best_objective_bound)
+    if math.isfinite(dived.bound):
+        bound = max(bound, math.ceil(dived.bound))
     best = _read(built, solver, start)
     objective = round(solver.objective_value)
     log: dict[str, int] = {}

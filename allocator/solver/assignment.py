@@ -311,9 +311,11 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0, time_limit: floa
     dived = dive(problem, DIVE_SHARE * time_limit, ROOT_SHARE * time_limit)
     spent = dived.seconds
     start = regret_start(problem)
+    # The dive's plan is complete; the regret start may not be (then it is no plan at all
+    # where every item must be placed, whatever it costs).
+    regret_partial = problem.penalty is None and bool((start == UNASSIGNED).any())
     if dived.agent_of is not None and (
-            (start == UNASSIGNED).any() and problem.penalty is None
-            or problem.objective(dived.agent_of) < problem.objective(start)):
+            regret_partial or problem.objective(dived.agent_of) < problem.objective(start)):
         start = dived.agent_of
     built = _build(problem, np.arange(problem.items), np.arange(problem.agents),
                    problem.capacity)

@@ -56,6 +56,7 @@ def test_knapsack_is_exact():
 
 @pytest.mark.parametrize("penalty", [False, True])
 def test_the_bound_holds_and_the_plan_is_feasible(penalty):
+    planned = 0
     for seed in range(8):
         problem = _random_problem(seed, penalty=penalty)
         optimum = _optimum(problem)
@@ -66,6 +67,8 @@ def test_the_bound_holds_and_the_plan_is_feasible(penalty):
         if result.agent_of is not None:
             assert problem.violations(result.agent_of) == []
             assert problem.objective(result.agent_of) >= optimum
+            planned += 1
+    assert planned >= 3  # the plans were checked, not only the bounds
 
 
 def test_the_same_problem_gives_the_same_dive():
@@ -78,11 +81,23 @@ def test_the_same_problem_gives_the_same_dive():
         assert first.agent_of.tolist() == again.agent_of.tolist()
 
 
-def test_a_root_cut_short_gives_no_plan_and_still_a_bound():
+def test_a_root_with_no_time_gives_no_plan_and_proves_nothing():
     problem = _random_problem(5)  # optimum 133
     result = dive(problem, limit=10.0, root_limit=0.0)
     assert result.agent_of is None
-    assert result.bound <= 133
+    assert result.bound == -np.inf
+
+
+def test_a_root_cut_short_still_bounds():
+    # Two rounds of generation: not converged, yet the Lagrangian value at any prices is a
+    # bound, and the best of the rounds' is finite.
+    from allocator.solver.assignment_dive import _Master
+
+    problem = _random_problem(5)  # optimum 133
+    master = _Master(problem)
+    bound = master.generate(2, 0.5, 10.0)
+    assert not master.converged
+    assert -np.inf < bound <= 133
 
 
 def test_regret_completes_a_partial_plan_and_keeps_what_was_given():

@@ -304,7 +304,7 @@ def solve_assignment(problem: AssignmentProblem, seed: int = 0, time_limit: floa
     core); ``wall_limit`` is a backstop in wall seconds (default three times the limit);
     ``workers`` interleaved CP-SAT workers search the whole model.
     """
-    from allocator.solver.assignment_dive import dive
+    from allocator.solver.assignment_dive import dive  # it builds on this module
 
     started = time.perf_counter()
     deadline = started + (WALL_BACKSTOP * time_limit if wall_limit is None else wall_limit)

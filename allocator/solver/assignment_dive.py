@@ -28,6 +28,7 @@ import numpy as np
 from numba import njit
 
 from allocator.solver.assignment import UNASSIGNED, AssignmentProblem, regret_start
+from allocator.solver.lagrangian import SAFETY
 from allocator.solver.row_lp import add_columns, quiet_highs
 
 # Charged as deterministic seconds (measured on the 2-core machine: about 0.8 ns a knapsack
@@ -44,14 +45,16 @@ ROUNDS_PER_FIXING = 500  # generation rounds after each fixing, at most
 # 8,459; d20200: no plan within 20 s).
 FIX_AT = 1.0 - 1e-6
 BACKTRACKS = 20  # fixings undone, at most, before the dive gives up
-SAFETY = 1e-9  # relative float-error margin taken off the bound
 SMOOTHING = 0.5  # prices moved this share of the way back to the best so far
 
 
 @njit(cache=True, nogil=True)
 def knapsack(profit: np.ndarray, weight: np.ndarray, capacity: int) -> tuple[float, np.ndarray]:
     """The largest total ``profit`` of items whose ``weight`` fits ``capacity``, and which
-    items (a mask), by dynamic programming over capacity."""
+    items (a mask), by dynamic programming over capacity. The worker patterns' programme
+    (allocator.solver.knapsack_kernel) runs the same recurrence over exact loads; taking
+    its best load instead of reading back from the full capacity settles ties between
+    equally good sets the other way, and the dive follows whichever set it is given."""
     n = profit.shape[0]
     best = np.zeros(capacity + 1)
     took = np.zeros((n, capacity + 1), dtype=np.bool_)
@@ -90,7 +93,7 @@ class _Master:
     def __init__(self, problem: AssignmentProblem):
         self.problem = problem
         n, m = problem.items, problem.agents
-        self.n, self.m = n, m
+        self.n = n
         self.h = h = quiet_highs()
         h.addRows(n + m, np.r_[np.ones(n), np.full(m, -np.inf)], np.ones(n + m), 0,
                   np.zeros(n + m, dtype=np.int32), np.zeros(0, dtype=np.int32), np.zeros(0))
@@ -205,19 +208,22 @@ class _Master:
 
     def fix(self, j: int) -> None:
         """Column ``j`` taken: its agent and items leave the pricing."""
-        a, items = self.columns[j]
-        self.h.changeColBounds(self.n + j, 1.0, 1.0)
-        self.fixed_column.add(j)
-        self.fixed_agent[a] = True
-        self.covered[items] = True
+        self._set(j, taken=True)
 
     def bar(self, j: int) -> None:
         """A fixing undone: column ``j`` is barred, its agent and items open again."""
+        self._set(j, taken=False)
+
+    def _set(self, j: int, taken: bool) -> None:
         a, items = self.columns[j]
-        self.h.changeColBounds(self.n + j, 0.0, 0.0)
-        self.fixed_column.discard(j)
-        self.fixed_agent[a] = False
-        self.covered[items] = False
+        value = 1.0 if taken else 0.0
+        self.h.changeColBounds(self.n + j, value, value)
+        if taken:
+            self.fixed_column.add(j)
+        else:
+            self.fixed_column.discard(j)
+        self.fixed_agent[a] = taken
+        self.covered[items] = taken
 
 
 def dive(problem: AssignmentProblem, limit: float, root_limit: float,

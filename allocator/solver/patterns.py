@@ -89,9 +89,9 @@ COMBINE_BACKSTOP_SECONDS = 120.0
 # 12,000-child re-allocation's safeguarding service (5,270 requests) the primal took
 # 2,600 iterations a re-solve and 72 s in all; the dual 1,300 and 23 s, so 142 re-solves
 # rather than 134 fitted the same table cells (the bound 652,082 against 648,508) in 91 s
-# rather than 142. On the smaller masters the dual was no faster: the same
-# re-allocation's assessment (1,949 requests) 72 s against 68, care (3,036) 41 against 31;
-# the 3,000-child re-allocation's services within a second of the primal.
+# rather than 142. On the smaller masters the dual was no faster (generation in all: the
+# same re-allocation's assessment, 1,949 requests, 72 s against 68; care, 3,036, 41
+# against 31; the 3,000-child re-allocation's services within a second of the primal).
 DUAL_FROM_REQUESTS = 4_000
 
 

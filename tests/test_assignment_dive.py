@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_modules import load_benchmark
 
 from allocator.solver.assignment import UNASSIGNED, AssignmentProblem, regret_start
 from allocator.solver.assignment_dive import dive, knapsack
@@ -76,9 +77,8 @@ def test_the_same_problem_gives_the_same_dive():
     first = dive(problem, limit=10.0, root_limit=10.0)
     again = dive(problem, limit=10.0, root_limit=10.0)
     assert first.bound == again.bound and first.seconds == again.seconds
-    assert (first.agent_of is None) == (again.agent_of is None)
-    if first.agent_of is not None:
-        assert first.agent_of.tolist() == again.agent_of.tolist()
+    assert first.agent_of is not None and again.agent_of is not None
+    assert first.agent_of.tolist() == again.agent_of.tolist()
 
 
 def test_a_root_with_no_time_gives_no_plan_and_proves_nothing():
@@ -106,20 +106,17 @@ def test_regret_completes_a_partial_plan_and_keeps_what_was_given():
     given[0] = int(np.argmin(problem.cost[:, 0]))
     start = regret_start(problem, given)
     assert start[0] == given[0]
-    assert (problem.loads(start) <= problem.capacity).all()
+    room = problem.capacity - problem.loads(start)
+    assert (room >= 0).all()
+    assert (start != UNASSIGNED).sum() > 1  # more than the one given is placed
+    # Completed: every item left out fits no agent's remaining room.
+    for i in np.flatnonzero(start == UNASSIGNED):
+        assert not (problem.allowed[:, i] & (problem.weight[:, i] <= room)).any()
 
 
 @needs_data
 def test_on_a_hard_public_instance_the_bound_is_tight_and_the_plan_checks():
-    import importlib.util
-    import sys
-
-    root = Path(__file__).resolve().parents[1]
-    spec = importlib.util.spec_from_file_location("bench_gap_dive", root / "benchmarks" / "gap.py")
-    gap = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = gap
-    spec.loader.exec_module(gap)
-    problem = gap.read_gap(DATA / "chu1997/d20100")  # optimum 6,185
+    problem = load_benchmark("gap").read_gap(DATA / "chu1997/d20100")  # optimum 6,185
     result = dive(problem, limit=10.0, root_limit=10.0)
     # The assignment LP proves 6,143; the master, with the capacities kept, about 6,176.
     assert 6_170 <= result.bound <= 6_185

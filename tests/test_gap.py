@@ -5,13 +5,13 @@ The instances live in ``../shared/data/gap`` beside the repository (OR-Library f
 """
 
 import csv
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from benchmark_modules import load_benchmark
 
 from allocator.solver import assignment
 from allocator.solver.assignment import (
@@ -28,15 +28,7 @@ needs_data = pytest.mark.skipif(not (DATA / "best-known.csv").exists(),
                                 reason="GAP instances not beside the repository")
 
 
-def _load_gap_benchmark():
-    spec = importlib.util.spec_from_file_location("bench_gap", ROOT / "benchmarks" / "gap.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gap = _load_gap_benchmark()
+gap = load_benchmark("gap")
 
 
 @needs_data

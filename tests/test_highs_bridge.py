@@ -5,26 +5,13 @@ when HiGHS proves the same optimum and HiGHS' solution, handed back to CP-SAT wi
 variable fixed, satisfies the original model.
 """
 
-import importlib.util
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
+from benchmark_modules import load_benchmark
 from ortools.sat.python import cp_model
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "benchmarks" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-highs = _load("highs")
+highs = load_benchmark("highs")
 
 
 def _cpsat_optimum(model: cp_model.CpModel) -> float:

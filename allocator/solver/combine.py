@@ -47,9 +47,9 @@ def combined_plan(problem: AllocationProblem, service: str, bound: lag.Bound,
     master = bound.master
     if master is None or not plans:
         return None
-    master.add_caseloads([c for plan in plans for c in caseloads(
-        problem, service, master.arrays, master.pricing, plan)])
-    workers = master.combined()
+    held = [caseloads(problem, service, master.arrays, master.pricing, plan) for plan in plans]
+    master.add_caseloads([c for columns in held for c in columns])
+    workers = master.combined(held[0])
     if workers is None:
         return None
     return combined_assignments(problem, service, plans[0], workers)

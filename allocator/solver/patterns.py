@@ -460,6 +460,11 @@ def _families_share_split(arrays: lag.ServiceArrays, families: np.ndarray,
     return pi
 
 
+def _column_key(c: Caseload) -> tuple:
+    """What makes a column: its worker and each child's row, slot row and limit row."""
+    return (c.worker, tuple(c.rows.tolist()), tuple(c.slot.tolist()), tuple(c.week.tolist()))
+
+
 class _Master:
     """The restricted master programme in HiGHS.
 
@@ -537,8 +542,7 @@ class _Master:
         costs, index, value = [], [], []
         base = self.rows_n + self.workers_n
         for c in columns:
-            key = (c.worker, tuple(c.rows.tolist()), tuple(c.slot.tolist()),
-                   tuple(c.week.tolist()))
+            key = _column_key(c)
             if key in self.seen:
                 continue
             self.seen.add(key)
@@ -617,12 +621,13 @@ class _Master:
             worker[take], weight[take] = w, x[j]
         return worker
 
-    def combined(self) -> np.ndarray | None:
+    def combined(self, start: Sequence[Caseload] = ()) -> np.ndarray | None:
         """(R,) a worker per request (-1: none) from the master solved as an integer
         programme over the columns it holds, the box taken away: the patterns generated
         and the caseloads added, each worker taking one whole column. None if HiGHS finds
-        no plan within its root node. The master is an integer programme from then on, so
-        this comes last.
+        no plan within its root node. ``start``: the caseloads of a plan to start from (see
+        :meth:`_start_from`). The master stays an integer programme: columns added later
+        (the caseloads of a later plan) join it, and it can combine again.
 
         Generated patterns alone rarely fit together (the 12,000-child week's assessment
         service: a plan leaving most children out); with plans' caseloads among them (the
@@ -647,6 +652,8 @@ class _Master:
         # for a plan of the same cost).
         h.setOptionValue("presolve", "off")
         h.setOptionValue("time_limit", COMBINE_BACKSTOP_SECONDS)
+        if start:
+            self._start_from(start)
         h.run()
         if h.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
             return None
@@ -656,6 +663,30 @@ class _Master:
             w, rows = self.patterns[j]
             worker[rows] = w
         return worker
+
+    def _start_from(self, start: Sequence[Caseload]) -> None:
+        """Give HiGHS the plan whose caseloads are ``start`` (columns the master holds) as
+        its first incumbent, so the root's heuristics work from it and the combination is
+        never worse. Without it, on the 12,000-child re-allocation's assessment service, the
+        root took 27 s and found nothing better than the plan given; with it, 21 s and
+        182,590 against 182,650. Nothing is given if a caseload is not held."""
+        import highspy
+
+        index = {key: j for j, key in enumerate(self.keys)}
+        first = self.box_first + 2 * self.n
+        x = np.zeros(self.h.getNumCol())
+        covered = np.zeros(self.rows_n, dtype=bool)
+        for c in start:
+            j = index.get(_column_key(c))
+            if j is None:
+                return
+            x[first + j] = 1.0
+            covered[c.rows] = True
+        x[:self.rows_n] = ~covered
+        solution = highspy.HighsSolution()
+        solution.col_value = x.tolist()
+        solution.value_valid = True
+        self.h.setSolution(solution)
 
     def duals(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The master's duals as prices: per request, per slot (>= 0), per worker week."""

@@ -134,3 +134,32 @@ def test_the_same_plans_combine_into_the_same_plan(weekly_thousand: PlanRun) -> 
         problem, service, lagrangian.service_bound(problem, service, upper=upper), (greedy,))
         for _ in range(2))
     assert first is not None and first == again
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_started_from_a_plan_the_combination_costs_no_more_and_combines_again(
+        seed: int) -> None:
+    """HiGHS starts from the plan given (its caseloads): the combination costs no more than
+    it; the master then stays an integer programme, and a later plan's caseloads (here the
+    optimum) join it and combine again, as a re-allocation combines before and after its
+    search."""
+    arrays = small_service(seed, rows=7, workers=3)
+    rows, workers = arrays.cost.shape
+    plans = [p for p in itertools.product(range(-1, workers), repeat=rows)
+             if all(w < 0 or np.isfinite(arrays.cost[r, w]) for r, w in enumerate(p))]
+    costs = [plan_cost(arrays, p) for p in plans]
+    optimum = plans[int(np.argmin(costs))]
+    some = plans[int(np.random.default_rng(seed + 10).integers(len(plans)))]
+    found = patterns.generate_patterns(arrays, None, np.zeros(rows), np.zeros((0, 0)),
+                                       np.zeros((workers, 0)), target=np.inf)
+    assert found is not None and found.master is not None
+    start = as_caseloads(arrays, some)
+    found.master.add_caseloads(start)
+    first = found.master.combined(start)
+    assert first is not None
+    assert plan_cost(arrays, tuple(first.tolist())) <= plan_cost(arrays, some) + 1e-6
+    best = as_caseloads(arrays, optimum)
+    found.master.add_caseloads(best)
+    again = found.master.combined(best)
+    assert again is not None
+    assert plan_cost(arrays, tuple(again.tolist())) == pytest.approx(min(costs), abs=1e-6)

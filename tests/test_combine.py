@@ -46,13 +46,27 @@ def as_caseloads(arrays: ServiceArrays, worker: tuple[int, ...]) -> list[pattern
     return out
 
 
-def combined_from(arrays: ServiceArrays, plans: list[tuple[int, ...]]) -> tuple[int, ...]:
+def every_plan(arrays: ServiceArrays) -> tuple[list[tuple[int, ...]], list[float]]:
+    """Every plan of a small service (a worker per request, -1: none) and its cost."""
+    rows, workers = arrays.cost.shape
+    plans = [p for p in itertools.product(range(-1, workers), repeat=rows)
+             if all(w < 0 or np.isfinite(arrays.cost[r, w]) for r, w in enumerate(p))]
+    return plans, [plan_cost(arrays, p) for p in plans]
+
+
+def generated_master(arrays: ServiceArrays) -> patterns._Master:
+    """The master of a service with no rows to price, after generation to its optimum."""
     rows, workers = arrays.cost.shape
     found = patterns.generate_patterns(arrays, None, np.zeros(rows), np.zeros((0, 0)),
                                        np.zeros((workers, 0)), target=np.inf)
     assert found is not None and found.master is not None
-    found.master.add_caseloads([c for plan in plans for c in as_caseloads(arrays, plan)])
-    combined = found.master.combined()
+    return found.master
+
+
+def combined_from(arrays: ServiceArrays, plans: list[tuple[int, ...]]) -> tuple[int, ...]:
+    master = generated_master(arrays)
+    master.add_caseloads([c for plan in plans for c in as_caseloads(arrays, plan)])
+    combined = master.combined()
     assert combined is not None
     return tuple(combined.tolist())
 
@@ -63,10 +77,7 @@ def test_the_combination_is_never_worse_than_a_plan_given_and_finds_the_optimum_
     """Against every plan of a small service: given a random plan, the combination costs
     no more; given the optimal plan among others, it is optimal."""
     arrays = small_service(seed, rows=7, workers=3)
-    rows, workers = arrays.cost.shape
-    plans = [p for p in itertools.product(range(-1, workers), repeat=rows)
-             if all(w < 0 or np.isfinite(arrays.cost[r, w]) for r, w in enumerate(p))]
-    costs = [plan_cost(arrays, p) for p in plans]
+    plans, costs = every_plan(arrays)
     optimum = plans[int(np.argmin(costs))]
     rng = np.random.default_rng(seed)
     some = plans[int(rng.integers(len(plans)))]
@@ -144,22 +155,24 @@ def test_started_from_a_plan_the_combination_costs_no_more_and_combines_again(
     optimum) join it and combine again, as a re-allocation combines before and after its
     search."""
     arrays = small_service(seed, rows=7, workers=3)
-    rows, workers = arrays.cost.shape
-    plans = [p for p in itertools.product(range(-1, workers), repeat=rows)
-             if all(w < 0 or np.isfinite(arrays.cost[r, w]) for r, w in enumerate(p))]
-    costs = [plan_cost(arrays, p) for p in plans]
+    plans, costs = every_plan(arrays)
     optimum = plans[int(np.argmin(costs))]
     some = plans[int(np.random.default_rng(seed + 10).integers(len(plans)))]
-    found = patterns.generate_patterns(arrays, None, np.zeros(rows), np.zeros((0, 0)),
-                                       np.zeros((workers, 0)), target=np.inf)
-    assert found is not None and found.master is not None
+    master = generated_master(arrays)
     start = as_caseloads(arrays, some)
-    found.master.add_caseloads(start)
-    first = found.master.combined(start)
+    master.add_caseloads(start)
+    master._start_from(start)  # HiGHS holds exactly that plan as its first incumbent
+    x = np.asarray(master.h.getSolution().col_value)[master.box_first + 2 * master.n:]
+    held = np.full(len(some), -1)
+    for j in np.flatnonzero(x > 0.5):
+        worker, rows = master.patterns[j]
+        held[rows] = worker
+    assert tuple(held.tolist()) == some
+    first = master.combined(start)
     assert first is not None
     assert plan_cost(arrays, tuple(first.tolist())) <= plan_cost(arrays, some) + 1e-6
     best = as_caseloads(arrays, optimum)
-    found.master.add_caseloads(best)
-    again = found.master.combined(best)
+    master.add_caseloads(best)
+    again = master.combined(best)
     assert again is not None
     assert plan_cost(arrays, tuple(again.tolist())) == pytest.approx(min(costs), abs=1e-6)

@@ -357,13 +357,11 @@ def _order_by(*keys: tuple[np.ndarray, int]) -> np.ndarray:
     first the most significant: np.lexsort's order with the keys reversed, from one sort of
     a combined key rather than one sort per key (the options of a re-allocation's pricing
     number about a million)."""
-    combined = np.zeros(len(keys[0][0]), dtype=np.int64)
-    span = 1
-    for key, bound in keys:
-        span *= max(1, bound)
-        combined = combined * max(1, bound) + key
-    if span >= 1 << 62:
+    if math.prod(max(1, bound) for _, bound in keys) >= 1 << 62:
         return np.lexsort(tuple(key for key, _ in reversed(keys)))
+    combined = np.zeros(len(keys[0][0]), dtype=np.int64)
+    for key, bound in keys:
+        combined = combined * max(1, bound) + key
     return np.argsort(combined, kind="stable")
 
 

@@ -173,19 +173,3 @@ def test_forgetting_idle_patterns_still_reaches_the_master_over_every_pattern(
     assert found is not None
     assert sum(dropped) > 0
     assert found.value == pytest.approx(every_pattern_master(arrays), abs=1e-4)
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_options_are_ordered_as_one_sort_per_key_would_order_them(seed: int) -> None:
-    """One sort of a combined key gives np.lexsort's order, ties (which are many: options
-    of the same worker and points) kept in their first order; keys too wide to combine
-    fall back to np.lexsort itself."""
-    rng = np.random.default_rng(seed)
-    n = 5_000
-    keys = [(rng.integers(0, 40, n), 40), (rng.integers(0, 2, n), 2),
-            (rng.integers(0, 300, n), 300), (rng.integers(0, 9, n), 9)]
-    expected = np.lexsort(tuple(k for k, _ in reversed(keys)))
-    assert np.array_equal(patterns._order_by(*keys), expected)
-    wide = [(rng.integers(0, 3, n), 1 << 40), (rng.integers(0, 3, n), 1 << 40)]
-    assert np.array_equal(patterns._order_by(*wide),
-                          np.lexsort(tuple(k for k, _ in reversed(wide))))

@@ -42,6 +42,7 @@ import numpy as np
 from allocator.solver import lagrangian as lag
 from allocator.solver.knapsack_kernel import fill_tables, taken_options
 from allocator.solver.lagrangian_rows import RowPricing, rows_paid
+from allocator.solver.options_kernel import make_options
 from allocator.solver.row_lp import add_columns, priced_columns, quiet_highs
 
 ROUNDS = 400  # master re-solves at most; a deterministic limit, so the same input, same bound
@@ -200,115 +201,29 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     useful = (saving > 0) & ~free_pair
     in_family = np.zeros(rows_n, dtype=bool)
     in_family[families[families >= 0]] = True
-    groups_n = rows_n + len(families)  # a group: a single child's row, or rows_n + family
-
-    # Options: worker, group (a single child's row, or rows_n + its family), points,
-    # saving, and which of the group's children (a bit per family column; 1 for a single).
-    opt_worker, opt_group, opt_points, opt_gain, opt_mask = [], [], [], [], []
-    # Single children.
-    r, w = np.nonzero(useful & ~in_family[:, None])
-    if len(r):
-        opt_worker.append(w)
-        opt_group.append(r.astype(np.int64))
-        opt_points.append(points[r].astype(int))
-        opt_gain.append(saving[r, w])
-        opt_mask.append(np.ones(len(r), dtype=np.int64))
-    # Families: each subset of the children that save at the worker, less one split. Only
-    # the subsets of a family's own members are made (most families have two or three
-    # children), then put in order of subset, family and worker.
-    if len(families):
-        width = families.shape[1]
-        member = families >= 0
-        idx = np.where(member, families, 0)
-        has = member[..., None] & useful[idx]  # (F, K, W)
-        gains = np.where(has, saving[idx], 0.0)
-        member_bits = (member.astype(np.int64) << np.arange(width)).sum(axis=1)
-        found = []
-        for members in np.unique(member_bits):
-            fam = np.flatnonzero(member_bits == members)
-            fam_has, fam_gains = has[fam], gains[fam]
-            subset = int(members)
-            while subset:
-                bits = ((subset >> np.arange(width)) & 1).astype(bool)
-                ok = fam_has[:, bits, :].all(axis=1)
-                gain = fam_gains[:, bits, :].sum(axis=1) - arrays.split  # (f, W)
-                f, w = np.nonzero(ok & (gain > 0))
-                if len(f):
-                    pts = (points[idx[fam[f]]] * bits).sum(axis=1).astype(int)
-                    found.append((np.full(len(f), subset), fam[f], w, pts, gain[f, w]))
-                subset = (subset - 1) & int(members)
-        if found:
-            subset, f, w, pts, gain = (np.concatenate(part) for part in zip(*found))
-            order = _order_by((subset, 1 << width), (f, len(families)), (w, workers_n))
-            opt_worker.append(w[order])
-            opt_group.append(rows_n + f[order].astype(np.int64))
-            opt_points.append(pts[order])
-            opt_gain.append(gain[order])
-            opt_mask.append(subset[order].astype(np.int64))
-    empty = np.zeros(0, dtype=int)
-    ow = np.concatenate(opt_worker) if opt_worker else empty
-    og = np.concatenate(opt_group) if opt_worker else empty
-    op = np.concatenate(opt_points) if opt_worker else empty
-    ogain = np.concatenate(opt_gain) if opt_worker else np.zeros(0)
-    omask = np.concatenate(opt_mask) if opt_worker else empty
-
-    # A single child saving at least what its points cost at the steepest slope belongs to
-    # some best pattern whatever else it holds (adding it never costs more than it saves):
-    # counted in from the start, its points the table's starting load. In a
-    # re-allocation a worker's own children, worth their continuity, mostly are.
-    single = og < rows_n
-    sure = single & (ogain >= (arrays.balance + arrays.overload) * op)
-    base = np.bincount(ow[sure], weights=op[sure], minlength=workers_n).astype(int)
-    base_gain = np.bincount(ow[sure], weights=ogain[sure], minlength=workers_n)
-    sure_workers, sure_groups, sure_masks = ow[sure], og[sure], omask[sure]
-    rest = ~sure
-    ow, og, op, ogain, single = ow[rest], og[rest], op[rest], ogain[rest], single[rest]
-    omask = omask[rest]
-
-    # The load past which no best pattern reaches, per worker (lag._whole_cap's argument,
-    # over options: a single child, or a family's subset with its split). Past a kink, an
-    # option saving less per point than the slope there is dropped at no loss, as long as
-    # the load stays past the kink. Groups with an option saving more ("steep") may all be
-    # held, so their points are added: some best pattern stops short of the kink plus
-    # the steep groups' points plus the largest option's. Loads are counted above ``base``.
-    largest = np.zeros(workers_n, dtype=int)
-    np.maximum.at(largest, ow, op)
-    total = np.zeros(workers_n, dtype=int)
-    cap = total.copy()
-    if len(ow):
-        by_group = _order_by((ow, workers_n), (og, groups_n))
-        first_of = np.flatnonzero(np.r_[True, (ow[by_group][1:] != ow[by_group][:-1])
-                                        | (og[by_group][1:] != og[by_group][:-1])])
-        group_points = np.maximum.reduceat(op[by_group], first_of)
-        group_density = np.maximum.reduceat((ogain / np.maximum(op, 1))[by_group], first_of)
-        group_worker = ow[by_group][first_of]
-        total = np.bincount(group_worker, weights=group_points, minlength=workers_n).astype(int)
-        cap = total.copy()
-        busy, full = arrays.busy, arrays.full
-        for kink in (np.maximum(busy, full), np.minimum(busy, full), np.zeros(workers_n)):
-            slope = arrays.balance * (busy <= kink) + arrays.overload * (full <= kink)
-            steep = group_density > slope[group_worker]
-            held = np.bincount(group_worker[steep], weights=group_points[steep],
-                               minlength=workers_n).astype(int)
-            above = np.maximum(0, np.ceil(kink).astype(int) - base)
-            cap = np.minimum(cap, above + held + largest - 1)
-        cap = np.maximum(0, np.minimum(cap, total))
-    # Sorted by worker, each family's options together first (so the steps with many
-    # options come first at every worker), then single children by points, most saving
-    # first: of those of the same points a best pattern takes those saving most, and as
-    # many are kept as fit.
-    by_saving = np.argsort(-ogain, kind="stable")
-    order = by_saving[_order_by((ow[by_saving], workers_n), (single[by_saving], 2),
-                                (np.where(single, 0, og)[by_saving], groups_n),
-                                (op[by_saving], int(op.max(initial=0)) + 1))]
-    ow, og, op, ogain, single = ow[order], og[order], op[order], ogain[order], single[order]
-    omask = omask[order]
-    start = np.r_[True, (ow[1:] != ow[:-1]) | (op[1:] != op[:-1]) | (single[1:] != single[:-1])]
-    first = np.flatnonzero(start)
-    rank = np.arange(len(ow)) - np.repeat(first, np.diff(np.r_[first, len(ow)]))
-    keep = (~single | (rank < cap[ow] // np.maximum(op, 1))) & (op <= cap[ow])
-    ow, og, op, ogain = ow[keep], og[keep], op[keep], ogain[keep]
-    omask = omask[keep]
+    # The options, worker by worker, in the order the table takes them (compiled:
+    # allocator.solver.options_kernel). A single child saving at least what its points
+    # cost at the steepest slope belongs to some best pattern whatever else it holds
+    # (adding it never costs more than it saves): counted in from the start, its points the
+    # table's starting load. In a re-allocation a worker's own children, worth their
+    # continuity, mostly are. Past a kink of the load cost, an option saving less per point
+    # than the slope there is dropped at no loss as long as the load stays past the kink,
+    # so some best pattern stops short of the kink plus the points of the groups saving
+    # more ("steep") plus the largest option's (lag._whole_cap's argument, over options):
+    # that is each worker's cap, and of single children of the same points, those saving
+    # most are kept as far as it allows.
+    busy, full = arrays.busy, arrays.full
+    kinks = (np.maximum(busy, full), np.minimum(busy, full), np.zeros(workers_n))
+    slopes = np.array([arrays.balance * (busy <= kink) + arrays.overload * (full <= kink)
+                       for kink in kinks], dtype=np.float64).reshape(3, workers_n)
+    rounded_kinks = np.array([np.ceil(kink).astype(int) for kink in kinks],
+                             dtype=np.int64).reshape(3, workers_n)
+    sure, base, base_gain, ow, og, op, ogain, omask, cap, total = make_options(
+        np.ascontiguousarray(saving, dtype=np.float64), np.ascontiguousarray(useful),
+        points.astype(np.int64), in_family, families.astype(np.int64),
+        float(arrays.split), float(arrays.balance + arrays.overload), slopes, rounded_kinks)
+    sure_groups, sure_workers = np.nonzero(sure)
+    sure_masks = np.ones(len(sure_groups), dtype=np.int64)
 
     # Each worker's groups in order, a group's options side by side, packed for the
     # compiled programme (allocator.solver.knapsack_kernel).
@@ -350,19 +265,6 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     mask = np.concatenate([omask[picked], sure_masks])
     row, owner = _option_rows(group, mask, worker, families, rows_n)
     return Patterns(value, owner, row, free, spread, cells)
-
-
-def _order_by(*keys: tuple[np.ndarray, int]) -> np.ndarray:
-    """The stable order of whole-number ``keys`` (each with the bound it stays below), the
-    first the most significant: np.lexsort's order with the keys reversed, from one sort of
-    a combined key rather than one sort per key (the options of a re-allocation's pricing
-    number about a million)."""
-    if math.prod(max(1, bound) for _, bound in keys) >= 1 << 62:
-        return np.lexsort(tuple(key for key, _ in reversed(keys)))
-    combined = np.zeros(len(keys[0][0]), dtype=np.int64)
-    for key, bound in keys:
-        combined = combined * max(1, bound) + key
-    return np.argsort(combined, kind="stable")
 
 
 def _option_rows(group: np.ndarray, mask: np.ndarray, worker: np.ndarray,

@@ -159,3 +159,31 @@ def test_a_sub_model_hints_only_the_freed_requests_and_only_they_are_read_back()
     for r in ctx.requests:
         worker = layout.worker_of(values, r)
         assert worker is not None and solver.BooleanValue(ctx.x[r.id, worker.id])
+
+
+def test_the_plans_the_rounds_repair_are_checked_plans_kept_for_the_combination():
+    """Four empty workers may each take one new child a week, the rest are busy, and every
+    child may move in either of two weeks: the first round, which leaves the weekly limits
+    out, gives the empty workers more than that, and its plan is repaired. That plan and
+    every other the rounds made along the way are complete plans the checker passes, and
+    the service's plan, combined with them, costs no more than any of them."""
+    from allocator.solver.model import solve_rounds, solve_service
+
+    workers = [make_worker(f"A{i}", team="TA", capacity=200, max_new=1) for i in range(4)]
+    workers += [make_worker(f"B{i}", team="TB", capacity=200, base_load=150, max_new=10)
+                for i in range(6)]
+    teams = {"TA": Team("TA", "sfs", None, frozenset({0}), 50),
+             "TB": Team("TB", "sfs", None, frozenset(range(5)), 50)}
+    requests = [make_request(f"K{i:02d}", dates=HORIZON_DAYS[:10]) for i in range(N)]
+    problem = make_problem(requests, workers, teams=teams)
+    greedy = greedy_plan(problem, "sfs")
+    rounds = solve_rounds(problem, "sfs", 3, 6.0, greedy, None)
+    assert rounds.seen
+    costs = []
+    for plan in rounds.seen:
+        report = check_plan(plan, problem)
+        assert report.violations == () and not plan.unallocated
+        costs.append(report.objective)
+    solved = solve_service(problem, "sfs", 3, 6.0)
+    assert check_plan(Plan(tuple(solved.assignments)), problem).objective == solved.objective
+    assert solved.objective <= min(costs)

@@ -101,6 +101,9 @@ class ServiceSolve:
     build_seconds: float
     solve_seconds: float
     checked: bool = True  # a fallback plan that failed the check is used only if none passed
+    # Complete plans the rounds made along the way (each breached round's plan repaired):
+    # more caseloads for the combination (allocator.solver.combine).
+    seen: list[Plan] = field(default_factory=list)
 
 
 LAZY_ROUNDS = 3  # rounds of lazily added limits before everything is modelled
@@ -147,6 +150,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         early_seconds = time.perf_counter() - t0
     shortlist = worker_shortlist(problem, service, start)
     solved = solve_rounds(problem, service, seed, time_limit, start, shortlist)
+    seen = solved.seen
     if proved is not None:
         solved.solve_seconds += early_seconds
     if solved.status != "FEASIBLE":
@@ -162,7 +166,7 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         proved = service_bound(problem, service, upper=solved.objective)
     # The plan combined with its starts through the bound's master (allocator.solver.combine).
     starts = (start,) if start is moved_greedy else (start, moved_greedy)
-    solved = _combined(problem, service, solved, proved, starts)
+    solved = _combined(problem, service, solved, proved, (*starts, *seen))
     found = int(proved.value)
     solved.solve_seconds += time.perf_counter() - t0
     solved.bound = min(max(solved.bound, found), solved.objective)
@@ -399,17 +403,22 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
             status_name = "OPTIMAL" if bound is not None and objective <= bound else "FEASIBLE"
             solved = ServiceSolve(status_name, read.met, objective, bound or 0, terms,
                                   ctx.blocked, [], build_s, solve_s)
+            solved.seen = fallbacks[1:]
             if status_name == "OPTIMAL" or len(fallbacks) == 1:
                 return solved  # nothing else can be cheaper than the greedy start's result
-            return _cheapest([solved] + [
+            cheapest = _cheapest([solved] + [
                 _priced(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
                 for plan in fallbacks[1:]])
+            cheapest.seen = fallbacks[1:]
+            return cheapest
         teams, limited = teams | frozenset(read.late_teams), limited | frozenset(read.over)
         hint = repaired if repaired is not None else Plan(tuple(read.met))
         if spent > time_limit:
             break
-    return _cheapest([_priced(problem, service, plan, bound, blocked, build_s, solve_s)
-                      for plan in fallbacks])
+    cheapest = _cheapest([_priced(problem, service, plan, bound, blocked, build_s, solve_s)
+                          for plan in fallbacks])
+    cheapest.seen = fallbacks[1:]
+    return cheapest
 
 
 def _cheapest(solves: list[ServiceSolve]) -> ServiceSolve:

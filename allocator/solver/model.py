@@ -166,7 +166,9 @@ def solve_service(problem: AllocationProblem, service: str, seed: int,
         proved = service_bound(problem, service, upper=solved.objective)
     # The plan combined with its starts through the bound's master (allocator.solver.combine).
     starts = (start,) if start is moved_greedy else (start, moved_greedy)
-    solved = _combined(problem, service, solved, proved, (*starts, *seen))
+    solved = _combined(problem, service, solved, proved, starts)
+    if seen:  # then with the rounds' repaired plans, from the plan combined so far
+        solved = _combined(problem, service, solved, proved, tuple(seen))
     found = int(proved.value)
     solved.solve_seconds += time.perf_counter() - t0
     solved.bound = min(max(solved.bound, found), solved.objective)

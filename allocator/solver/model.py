@@ -301,6 +301,9 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
     On a large service, a round whose first plan meets every limit is then improved by
     neighbourhood search. The budget is counted in CP-SAT's deterministic seconds, never
     the wall clock, so the plan does not depend on the machine's load.
+
+    The complete plans the breached rounds were repaired into come back too (``seen``):
+    the combination takes their caseloads (:func:`solve_service`).
     """
     everyone = problem.service_workers.get(service, ())
     all_teams = frozenset(problem.workers[w].team for w in everyone)

@@ -161,12 +161,12 @@ def test_a_sub_model_hints_only_the_freed_requests_and_only_they_are_read_back()
         assert worker is not None and solver.BooleanValue(ctx.x[r.id, worker.id])
 
 
-def test_the_plans_the_rounds_repair_are_checked_plans_kept_for_the_combination():
+def test_the_rounds_return_their_repaired_plans_checked_none_cheaper_than_the_plan():
     """Four empty workers may each take one new child a week, the rest are busy, and every
     child may move in either of two weeks: the first round, which leaves the weekly limits
-    out, gives the empty workers more than that, and its plan is repaired. That plan and
-    every other the rounds made along the way are complete plans the checker passes, and
-    the service's plan, combined with them, costs no more than any of them."""
+    out, gives the empty workers more than that, and its plan is repaired. The rounds
+    return that plan and every other they made along the way (for the combination):
+    complete plans the checker passes, none cheaper than the service's plan."""
     from allocator.solver.model import solve_rounds, solve_service
 
     workers = [make_worker(f"A{i}", team="TA", capacity=200, max_new=1) for i in range(4)]

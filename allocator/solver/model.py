@@ -408,14 +408,14 @@ def solve_rounds(problem: AllocationProblem, service: str, seed: int, time_limit
             status_name = "OPTIMAL" if bound is not None and objective <= bound else "FEASIBLE"
             solved = ServiceSolve(status_name, read.met, objective, bound or 0, terms,
                                   ctx.blocked, [], build_s, solve_s)
+            # Unless proved optimal, a repaired plan of an earlier round may be cheaper (with
+            # the greedy start alone, nothing else can be).
+            if status_name != "OPTIMAL" and len(fallbacks) > 1:
+                solved = _cheapest([solved] + [
+                    _priced(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
+                    for plan in fallbacks[1:]])
             solved.seen = fallbacks[1:]
-            if status_name == "OPTIMAL" or len(fallbacks) == 1:
-                return solved  # nothing else can be cheaper than the greedy start's result
-            cheapest = _cheapest([solved] + [
-                _priced(problem, service, plan, bound, ctx.blocked, build_s, solve_s)
-                for plan in fallbacks[1:]])
-            cheapest.seen = fallbacks[1:]
-            return cheapest
+            return solved
         teams, limited = teams | frozenset(read.late_teams), limited | frozenset(read.over)
         hint = repaired if repaired is not None else Plan(tuple(read.met))
         if spent > time_limit:

@@ -214,10 +214,9 @@ def cheapest_patterns(arrays: lag.ServiceArrays, priced: np.ndarray, pi: np.ndar
     # most are kept as far as it allows.
     busy, full = arrays.busy, arrays.full
     kinks = (np.maximum(busy, full), np.minimum(busy, full), np.zeros(workers_n))
-    slopes = np.array([arrays.balance * (busy <= kink) + arrays.overload * (full <= kink)
-                       for kink in kinks], dtype=np.float64).reshape(3, workers_n)
-    rounded_kinks = np.array([np.ceil(kink).astype(int) for kink in kinks],
-                             dtype=np.int64).reshape(3, workers_n)
+    slopes = np.stack([arrays.balance * (busy <= kink) + arrays.overload * (full <= kink)
+                       for kink in kinks]).astype(np.float64)
+    rounded_kinks = np.stack([np.ceil(kink) for kink in kinks]).astype(np.int64)
     sure, base, base_gain, ow, og, op, ogain, omask, cap, total = make_options(
         np.ascontiguousarray(saving, dtype=np.float64), np.ascontiguousarray(useful),
         points.astype(np.int64), in_family, families.astype(np.int64),

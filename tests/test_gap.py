@@ -150,6 +150,21 @@ def test_the_core_keeps_each_items_cheapest_agents_and_only_allowed_pairs():
 
 
 @needs_data
+@needs_data
+def test_a_start_the_whole_model_cannot_complete_in_its_share_still_gets_the_windows():
+    # d20100's regret start leaves 10 items out and, given 2 seconds, neither the dive nor
+    # the whole model's 0.1 s share finds a plan: the hard rules alone give one, and the
+    # windows improve it rather than the whole model taking all the time left.
+    problem = gap.read_gap(DATA / "chu1997/d20100")
+    assert (assignment.regret_start(problem) == assignment.UNASSIGNED).any()
+    result = solve_assignment(problem, seed=0, time_limit=2, wall_limit=60)
+    agent_of = np.array(result.agent_of)
+    assert result.status == "FEASIBLE" and problem.violations(agent_of) == []
+    assert result.log["windows"] > 0 and result.log["improved"] > 0
+    assert result.bound is not None and result.bound <= 6185 <= result.objective
+    assert result.objective == problem.objective(agent_of)
+
+
 def test_core_windows_keep_capacity_and_never_lose_the_plan():
     # Windows over core pairs only must still offer every item its current agent, so the
     # plan the search holds is always among a window's answers and is never made worse.

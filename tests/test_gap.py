@@ -150,7 +150,6 @@ def test_the_core_keeps_each_items_cheapest_agents_and_only_allowed_pairs():
 
 
 @needs_data
-@needs_data
 def test_a_start_the_whole_model_cannot_complete_in_its_share_still_gets_the_windows():
     # d20100's regret start leaves 10 items out and, given 2 seconds, neither the dive nor
     # the whole model's 0.1 s share finds a plan: the hard rules alone give one, and the
@@ -165,6 +164,7 @@ def test_a_start_the_whole_model_cannot_complete_in_its_share_still_gets_the_win
     assert result.objective == problem.objective(agent_of)
 
 
+@needs_data
 def test_core_windows_keep_capacity_and_never_lose_the_plan():
     # Windows over core pairs only must still offer every item its current agent, so the
     # plan the search holds is always among a window's answers and is never made worse.
